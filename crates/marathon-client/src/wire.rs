@@ -1,0 +1,374 @@
+//! Serde types for Marathon's apps document, and its forgiving decoder.
+//!
+//! Only the fields a load balancer reads are declared; serde skips the rest
+//! without building them. Where Marathon may send `null` for a list, the
+//! list is empty.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+use crate::Error;
+
+/// The answer of `GET /v2/apps?embed=apps.tasks`, decoded app by app.
+#[derive(Debug, Default)]
+pub struct DecodedApps {
+    /// The apps that decoded, in document order.
+    pub apps: Vec<App>,
+    /// The apps that did not, with the reason.
+    pub rejected: Vec<RejectedApp>,
+}
+
+/// An app of the document that could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedApp {
+    /// The app's `id` when it could be read, else its position as `#N`.
+    pub app: String,
+    /// What was wrong, in serde's words, with the position inside the app.
+    pub reason: String,
+}
+
+/// Decodes an apps document: `{"apps": [...]}` or a bare array of apps.
+///
+/// The document must be JSON and hold a list of objects; an app that is an
+/// object but has a field of the wrong type lands in
+/// [`DecodedApps::rejected`] and the others still decode.
+pub fn decode_apps(bytes: &[u8]) -> Result<DecodedApps, Error> {
+    #[derive(Deserialize)]
+    struct Wrapped<'a> {
+        #[serde(borrow)]
+        apps: Vec<&'a RawValue>,
+    }
+
+    // First find each app's bytes; the document as a whole must be valid
+    // JSON for that, and its error carries the line and column. The first
+    // byte tells the two accepted shapes apart without buffering.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    let raw: Result<Vec<&RawValue>, _> = if first == Some(&b'[') {
+        serde_json::from_slice(bytes)
+    } else {
+        serde_json::from_slice::<Wrapped<'_>>(bytes).map(|doc| doc.apps)
+    };
+    let raw = raw.map_err(|err| Error::document(&err))?;
+
+    let mut decoded = DecodedApps { apps: Vec::with_capacity(raw.len()), rejected: Vec::new() };
+    for (index, app) in raw.into_iter().enumerate() {
+        match serde_json::from_str::<App>(app.get()) {
+            Ok(app) => decoded.apps.push(app),
+            Err(err) => decoded.rejected.push(RejectedApp {
+                app: app_name(app.get()).unwrap_or_else(|| format!("#{index}")),
+                reason: err.to_string(),
+            }),
+        }
+    }
+    Ok(decoded)
+}
+
+/// Reads just the `id` of an app that failed to decode, for the message.
+fn app_name(app: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: String,
+    }
+    serde_json::from_str::<IdOnly>(app).ok().map(|app| app.id)
+}
+
+/// One Marathon app with its tasks.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct App {
+    /// The app id, such as `/web/frontend`.
+    pub id: String,
+    /// The app's labels; `HAPROXY_*` ones configure the load balancer.
+    #[serde(default, deserialize_with = "nullable")]
+    pub labels: BTreeMap<String, String>,
+    /// How many instances Marathon should run. Default 1.
+    #[serde(default = "one")]
+    pub instances: i64,
+    /// Marathon's health checks, in definition order.
+    #[serde(default, deserialize_with = "nullable")]
+    pub health_checks: Vec<HealthCheck>,
+    /// When the app was last scaled or changed.
+    #[serde(default, deserialize_with = "nullable")]
+    pub version_info: VersionInfo,
+    /// The app's tasks (present with `embed=apps.tasks`).
+    #[serde(default, deserialize_with = "nullable")]
+    pub tasks: Vec<Task>,
+    /// Deployments in progress; only their count matters here.
+    #[serde(default, deserialize_with = "nullable")]
+    pub deployments: Vec<serde::de::IgnoredAny>,
+    /// Port definitions (host and bridge networking, Marathon 1.0+).
+    #[serde(default, deserialize_with = "nullable_some")]
+    pub port_definitions: Option<Vec<PortDefinition>>,
+    /// Legacy service ports (before port definitions).
+    #[serde(default, deserialize_with = "nullable")]
+    pub ports: Vec<Option<i64>>,
+    /// The container, with its port mappings.
+    #[serde(default)]
+    pub container: Option<Container>,
+    /// IP-per-task settings (Marathon 1.4 and older).
+    #[serde(default)]
+    pub ip_address: Option<IpAddress>,
+    /// Networks the app joins (Marathon 1.5 and newer).
+    #[serde(default, deserialize_with = "nullable")]
+    pub networks: Vec<Network>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// `versionInfo` of an app.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfo {
+    /// ISO-8601 time of the last scale or restart.
+    #[serde(default)]
+    pub last_scaling_at: Option<String>,
+    /// ISO-8601 time of the last change of the definition.
+    #[serde(default)]
+    pub last_config_change_at: Option<String>,
+}
+
+/// A Marathon health check. Missing fields take Marathon's defaults.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthCheck {
+    /// HTTP, HTTPS, TCP, COMMAND, `MESOS_HTTP`, `MESOS_HTTPS` or `MESOS_TCP`. Default HTTP.
+    #[serde(default = "HealthCheck::default_protocol")]
+    pub protocol: String,
+    /// Index of the port the check targets. Marathon's default is 0.
+    #[serde(default)]
+    pub port_index: Option<i64>,
+    /// A fixed port the check targets; wins over `portIndex`.
+    #[serde(default)]
+    pub port: Option<i64>,
+    /// The HTTP path. Default `/`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Seconds before failures count. Default 300.
+    #[serde(default = "HealthCheck::default_grace")]
+    pub grace_period_seconds: i64,
+    /// Seconds between checks. Default 60.
+    #[serde(default = "HealthCheck::default_interval")]
+    pub interval_seconds: i64,
+    /// Seconds a check may take. Default 20.
+    #[serde(default = "HealthCheck::default_timeout")]
+    pub timeout_seconds: i64,
+    /// Failures in a row before the task is killed. Default 3.
+    #[serde(default = "HealthCheck::default_failures")]
+    pub max_consecutive_failures: i64,
+}
+
+impl HealthCheck {
+    fn default_protocol() -> String {
+        "HTTP".to_owned()
+    }
+    fn default_grace() -> i64 {
+        300
+    }
+    fn default_interval() -> i64 {
+        60
+    }
+    fn default_timeout() -> i64 {
+        20
+    }
+    fn default_failures() -> i64 {
+        3
+    }
+}
+
+/// An entry of `portDefinitions`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortDefinition {
+    /// The service port (Marathon fills in 0 with a free one).
+    #[serde(default)]
+    pub port: Option<i64>,
+}
+
+/// An app's container.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Container {
+    /// Docker settings (Marathon 1.4 keeps network and port mappings here).
+    #[serde(default)]
+    pub docker: Option<Docker>,
+    /// Port mappings (Marathon 1.5 and newer).
+    #[serde(default, deserialize_with = "nullable_some")]
+    pub port_mappings: Option<Vec<PortMapping>>,
+}
+
+/// `container.docker`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Docker {
+    /// HOST, BRIDGE or USER (Marathon 1.4 and older).
+    #[serde(default)]
+    pub network: Option<String>,
+    /// Port mappings (Marathon 1.4 and older).
+    #[serde(default, deserialize_with = "nullable_some")]
+    pub port_mappings: Option<Vec<PortMapping>>,
+}
+
+/// A container port mapping.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortMapping {
+    /// The port inside the container.
+    #[serde(default)]
+    pub container_port: Option<i64>,
+    /// The port on the agent (bridge networking).
+    #[serde(default)]
+    pub host_port: Option<i64>,
+    /// The cluster-wide service port.
+    #[serde(default)]
+    pub service_port: Option<i64>,
+}
+
+/// `ipAddress` of an app (IP-per-task, Marathon 1.4 and older).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpAddress {
+    /// The virtual network's name.
+    #[serde(default)]
+    pub network_name: Option<String>,
+    /// The ports the task exposes on its own address.
+    #[serde(default)]
+    pub discovery: Option<Discovery>,
+}
+
+/// `ipAddress.discovery`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Discovery {
+    /// The discovered ports.
+    #[serde(default, deserialize_with = "nullable")]
+    pub ports: Vec<DiscoveryPort>,
+}
+
+/// An entry of `ipAddress.discovery.ports`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DiscoveryPort {
+    /// The port number on the task's address.
+    #[serde(default)]
+    pub number: Option<i64>,
+}
+
+/// An entry of `networks` (Marathon 1.5 and newer).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Network {
+    /// `host`, `container/bridge` or `container`; Marathon's default is `container`.
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+/// A task of an app.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    /// The task id.
+    #[serde(default)]
+    pub id: String,
+    /// The agent's host name or address.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// Host ports, one per app port.
+    #[serde(default, deserialize_with = "nullable")]
+    pub ports: Vec<i64>,
+    /// The task's own addresses (IP-per-task).
+    #[serde(default, deserialize_with = "nullable")]
+    pub ip_addresses: Vec<TaskIpAddress>,
+    /// The Mesos task state, such as `TASK_RUNNING`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Health check results; Marathon 1.4 omits an empty list.
+    #[serde(default, deserialize_with = "nullable_some")]
+    pub health_check_results: Option<Vec<HealthCheckResult>>,
+}
+
+/// An entry of a task's `ipAddresses`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskIpAddress {
+    /// The address.
+    #[serde(default)]
+    pub ip_address: Option<String>,
+}
+
+/// An entry of a task's `healthCheckResults`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HealthCheckResult {
+    /// Whether the last check passed.
+    #[serde(default)]
+    pub alive: bool,
+}
+
+/// Reads `null` as the type's default.
+fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Reads a present `null` as `Some(empty)`, keeping "absent" apart.
+fn nullable_some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Some(Option::<T>::deserialize(deserializer)?.unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_array_and_wrapped_document_decode_alike() {
+        let wrapped = decode_apps(br#"{"apps": [{"id": "/a"}]}"#).unwrap();
+        let bare = decode_apps(br#"[{"id": "/a"}]"#).unwrap();
+        assert_eq!(wrapped.apps[0].id, bare.apps[0].id);
+    }
+
+    #[test]
+    fn missing_fields_take_marathon_defaults() {
+        let doc = decode_apps(br#"[{"id": "/a", "healthChecks": [{}], "labels": null}]"#).unwrap();
+        let app = &doc.apps[0];
+        assert_eq!(app.instances, 1);
+        assert!(app.labels.is_empty());
+        let check = &app.health_checks[0];
+        assert_eq!(check.protocol, "HTTP");
+        assert_eq!(
+            (check.grace_period_seconds, check.interval_seconds, check.timeout_seconds),
+            (300, 60, 20)
+        );
+        assert_eq!(check.max_consecutive_failures, 3);
+    }
+
+    #[test]
+    fn an_app_of_the_wrong_shape_is_rejected_alone() {
+        let doc = decode_apps(br#"[{"id": "/good"}, {"id": "/bad", "instances": "many"}, 3]"#)
+            .unwrap();
+        assert_eq!(doc.apps.len(), 1);
+        assert_eq!(doc.rejected[0].app, "/bad");
+        assert!(doc.rejected[0].reason.contains("invalid type"), "{}", doc.rejected[0].reason);
+        assert_eq!(doc.rejected[1].app, "#2");
+    }
+
+    #[test]
+    fn invalid_json_reports_line_and_column() {
+        let err = decode_apps(b"{\"apps\": [\n  {\"id\": }\n]}").unwrap_err();
+        let Error::Document { line, column, .. } = err;
+        assert_eq!((line, column), (2, 10));
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let doc = decode_apps(br#"[{"id": "/a", "fetch": [1, 2], "tasks": [{"id": "t", "new": {}}]}]"#)
+            .unwrap();
+        assert_eq!(doc.apps[0].tasks[0].id, "t");
+    }
+}

@@ -1,0 +1,1 @@
+//! Applying a rendered config: check it, archive the old one, move it into place, reload.

@@ -1,0 +1,1 @@
+//! Finding the apps whose part of the config makes `haproxy -c` fail.
