@@ -1,0 +1,119 @@
+//! Names and ids that must match marathon-lb's exactly: operators' ACLs,
+//! dashboards and HAProxy's server-state file are keyed by them.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+
+/// Replaces every character outside `[a-zA-Z0-9-]` with `_`.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The backend name of a service: the app id without its leading `/`,
+/// other `/` turned into `_`, then `_<service port>`.
+pub fn backend_name(app_id: &str, service_port: u16) -> String {
+    format!("{}_{service_port}", app_path(app_id))
+}
+
+/// The app id without its leading `/`, other `/` turned into `_`.
+pub(crate) fn app_path(app_id: &str) -> String {
+    app_id.strip_prefix('/').unwrap_or(app_id).replace('/', "_")
+}
+
+/// The server name: `host_address_port`, or `address_port` when the agent
+/// host is the address, sanitized.
+pub fn server_name(host: &str, ip: &str, port: u16) -> String {
+    if host == ip {
+        sanitize(&format!("{ip}_{port}"))
+    } else {
+        sanitize(&format!("{host}_{ip}_{port}"))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// The remainder of a big-endian number by `modulus`.
+fn big_mod(bytes: &[u8], modulus: u32) -> u32 {
+    let modulus = u64::from(modulus);
+    let rest = bytes.iter().fold(0_u64, |rest, byte| {
+        (rest * 256 + u64::from(*byte)) % modulus
+    });
+    // The remainder is below a u32 modulus.
+    u32::try_from(rest).unwrap_or(0)
+}
+
+/// A server id stable across reloads: the SHA-256 of the name as a number,
+/// mod 32767. When that is 0 or taken in this backend, the hash is taken
+/// again of `"<name> <hex digest>"`, and so on.
+pub fn server_id(name: &str, taken: &mut BTreeSet<u32>) -> u32 {
+    let mut input = name.to_owned();
+    loop {
+        let digest = Sha256::digest(input.as_bytes());
+        let id = big_mod(&digest, 32767);
+        if id != 0 && taken.insert(id) {
+            return id;
+        }
+        input.push(' ');
+        input.push_str(&hex(&digest));
+    }
+}
+
+/// The sticky-session cookie of a server: the first 10 hex digits of the
+/// SHA-1 of its name.
+pub fn server_cookie(name: &str) -> String {
+    let mut digest = hex(&Sha1::digest(name.as_bytes()));
+    digest.truncate(10);
+    digest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_marathon_lb() {
+        assert_eq!(backend_name("/web/app-1", 10000), "web_app-1_10000");
+        assert_eq!(server_name("10.0.0.1", "10.0.0.1", 31000), "10_0_0_1_31000");
+        assert_eq!(
+            server_name("agent-1.local", "10.0.0.1", 31000),
+            "agent-1_local_10_0_0_1_31000"
+        );
+        assert_eq!(sanitize("a.b/c:d"), "a_b_c_d");
+    }
+
+    #[test]
+    fn ids_are_stable_and_unique_within_a_backend() {
+        let mut taken = BTreeSet::new();
+        let first = server_id("10_0_0_1_31000", &mut taken);
+        assert!((1..32767).contains(&first));
+        // The same name again in the same backend gets another id.
+        let second = server_id("10_0_0_1_31000", &mut taken);
+        assert_ne!(first, second);
+        assert_eq!(server_id("10_0_0_1_31000", &mut BTreeSet::new()), first);
+    }
+
+    #[test]
+    fn cookies_are_ten_hex_digits() {
+        let cookie = server_cookie("10_0_0_1_31000");
+        assert_eq!(cookie.len(), 10);
+        assert!(cookie.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}

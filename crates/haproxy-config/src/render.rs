@@ -1,0 +1,693 @@
+//! The whole config: services visited in order, each adding its parts to
+//! the shared frontends and its own frontend and backend.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use lb_model::{Backend, Service};
+
+use crate::Error;
+use crate::names::{backend_name, sanitize, server_cookie, server_id, server_name};
+use crate::order::order_rules;
+use crate::templates::{OverrideCache, Templates, known};
+use crate::vhost::{VhostParts, vhost_rules};
+
+/// How the config is rendered. The defaults are marathon-lb's.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// The load balancer's groups: a service is rendered when one of its
+    /// groups is here; `*` takes every service. Default `external`.
+    pub groups: Vec<String>,
+    /// Render the shared HTTP (:80) and HTTPS (:443) frontends. Default on.
+    pub bind_http_https: bool,
+    /// Certificates of the HTTPS frontend. Default `/etc/ssl/cert.pem`.
+    pub ssl_certs: Vec<String>,
+    /// Route vhosts and app ids through map files. Default off.
+    pub haproxy_map: bool,
+    /// One TLS frontend per vhost behind an SNI switch. Default off.
+    pub group_https_by_vhost: bool,
+    /// The directory of the live config, where the map files are read
+    /// from. Default `/etc/haproxy`.
+    pub haproxy_dir: String,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            groups: vec!["external".to_owned()],
+            bind_http_https: true,
+            ssl_certs: vec!["/etc/ssl/cert.pem".to_owned()],
+            haproxy_map: false,
+            group_https_by_vhost: false,
+            haproxy_dir: "/etc/haproxy".to_owned(),
+        }
+    }
+}
+
+/// A rendered config and its map files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// The HAProxy config.
+    pub config: String,
+    /// `domain2backend.map`: `vhost backend` lines (with map mode).
+    pub domain_map: String,
+    /// `app2backend.map`: `app-id backend` lines (with map mode).
+    pub app_map: String,
+    /// Services left out, and why.
+    pub warnings: Vec<SkippedService>,
+}
+
+/// A service the renderer left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedService {
+    /// The app id.
+    pub app_id: String,
+    /// The service port.
+    pub service_port: u16,
+    /// Why, naming the label or template at fault.
+    pub reason: String,
+}
+
+impl std::fmt::Display for SkippedService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "app {}, service port {}: {}",
+            self.app_id, self.service_port, self.reason
+        )
+    }
+}
+
+/// Which shared lines have been emitted once already.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Flags {
+    pub(crate) map_http: bool,
+    pub(crate) map_https: bool,
+    pub(crate) map_appid: bool,
+}
+
+/// Renders templates, taking each service's label overrides into account.
+pub(crate) struct Emitter<'a> {
+    templates: &'a Templates,
+    options: &'a RenderOptions,
+    overrides: OverrideCache,
+}
+
+impl Emitter<'_> {
+    pub(crate) fn options(&self) -> &RenderOptions {
+        self.options
+    }
+
+    /// Renders template `name` for `service` into `out`.
+    pub(crate) fn emit<V: AsRef<str>>(
+        &mut self,
+        service: &Service,
+        name: &str,
+        vars: &[(&str, V)],
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let spec = known(name);
+        if spec.per_service_port {
+            let label = || {
+                format!(
+                    "label HAPROXY_{}_{} of app {}",
+                    service.port_index,
+                    name.trim_start_matches("HAPROXY_"),
+                    service.app_id
+                )
+            };
+            match self.overrides.get(spec, &service.templates, label) {
+                Some(Ok(template)) => {
+                    return template.render(self.templates.registry(), vars, out);
+                }
+                Some(Err(err)) => return Err(err.clone()),
+                None => {}
+            }
+        }
+        self.templates
+            .global(name)
+            .render(self.templates.registry(), vars, out)
+    }
+
+    /// Renders a global template (no per-service override).
+    fn global<V: AsRef<str>>(
+        &self,
+        name: &str,
+        vars: &[(&str, V)],
+        out: &mut String,
+    ) -> Result<(), Error> {
+        self.templates
+            .global(name)
+            .render(self.templates.registry(), vars, out)
+    }
+}
+
+/// Everything one service contributes, kept apart until it rendered whole.
+#[derive(Debug, Default)]
+struct ServiceParts {
+    userlist: String,
+    frontend: String,
+    backend: String,
+    weight: i64,
+    vhost: Option<VhostParts>,
+    appid: Option<(String, Option<(String, String)>)>,
+}
+
+/// Renders the config of `services`.
+///
+/// A service whose label override does not compile or whose labels do not
+/// fit together is left out and reported in [`Rendered::warnings`]; the
+/// rest renders. The output depends only on the arguments.
+pub fn render(
+    services: &[Service],
+    options: &RenderOptions,
+    templates: &Templates,
+) -> Result<Rendered, Error> {
+    let mut em = Emitter {
+        templates,
+        options,
+        overrides: OverrideCache::default(),
+    };
+    let mut flags = Flags::default();
+    let mut rendered = Rendered::default();
+
+    // The services of each app in (service port) order: the health-check
+    // port index label refers to them.
+    let mut by_app: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
+    for service in services {
+        by_app
+            .entry(service.app_id.as_str())
+            .or_default()
+            .push(service);
+    }
+    let mut visiting: Vec<&Service> = services.iter().collect();
+    visiting.sort_by(|a, b| (&a.app_id, a.service_port).cmp(&(&b.app_id, b.service_port)));
+
+    let mut userlists = String::new();
+    let mut frontends = String::new();
+    let mut backends = String::new();
+    let mut http_parts: Vec<(i64, String)> = Vec::new();
+    let mut https_parts: Vec<(i64, String)> = Vec::new();
+    let mut grouped: BTreeMap<String, GroupedVhost> = BTreeMap::new();
+    let mut appid = String::new();
+    let mut appid_seen: BTreeSet<&str> = BTreeSet::new();
+    let mut domain_map: Vec<(String, String)> = Vec::new();
+    let mut app_map: Vec<(String, String)> = Vec::new();
+
+    em.global(
+        "HAPROXY_HTTP_FRONTEND_APPID_HEAD",
+        &[] as &[(&str, &str)],
+        &mut appid,
+    )?;
+
+    for service in visiting {
+        if !in_groups(service.groups(), &options.groups) || !service.enabled {
+            continue;
+        }
+        let siblings = &by_app[service.app_id.as_str()];
+        let saved = flags.clone();
+        let parts = match render_service(&mut em, service, siblings, &mut flags, &appid_seen) {
+            Ok(parts) => parts,
+            Err(err) => {
+                flags = saved;
+                rendered.warnings.push(SkippedService {
+                    app_id: service.app_id.clone(),
+                    service_port: service.service_port,
+                    reason: err.to_string(),
+                });
+                continue;
+            }
+        };
+
+        userlists.push_str(&parts.userlist);
+        frontends.push_str(&parts.frontend);
+        backends.push_str(&parts.backend);
+        if let Some(vhost) = parts.vhost {
+            http_parts.push((parts.weight, vhost.http));
+            https_parts.push((parts.weight, vhost.https));
+            if options.group_https_by_vhost {
+                for (host, text) in vhost.https_by_vhost {
+                    let group = grouped.entry(host).or_default();
+                    group.parts.push((parts.weight, text));
+                    group.certs.extend(service.ssl_cert.clone());
+                    group.bind_options.extend(service.bind_options.clone());
+                }
+            }
+            domain_map.extend(vhost.domain_map);
+        }
+        if let Some((text, map_entry)) = parts.appid {
+            appid_seen.insert(service.app_id.as_str());
+            appid.push_str(&text);
+            app_map.extend(map_entry);
+        }
+    }
+
+    // Higher weights first; equal weights keep the visiting order.
+    http_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
+    https_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
+
+    let none: &[(&str, &str)] = &[];
+    let mut config = String::new();
+    em.global("HAPROXY_HEAD", none, &mut config)?;
+    config.push_str(&userlists);
+    if options.bind_http_https {
+        em.global("HAPROXY_HTTP_FRONTEND_HEAD", none, &mut config)?;
+        for (_, part) in &http_parts {
+            config.push_str(part);
+        }
+    }
+    config.push_str(&appid);
+    if options.bind_http_https {
+        https_frontend(&em, options, &https_parts, &grouped, &mut config)?;
+    }
+    config.push_str(&frontends);
+    config.push_str(&backends);
+
+    rendered.config = order_rules(&config);
+    rendered.domain_map = map_file(domain_map);
+    rendered.app_map = map_file(app_map);
+    Ok(rendered)
+}
+
+/// The TLS certificates and bind options of one vhost's own frontend.
+#[derive(Debug, Default)]
+struct GroupedVhost {
+    parts: Vec<(i64, String)>,
+    certs: BTreeSet<String>,
+    bind_options: BTreeSet<String>,
+}
+
+fn https_frontend(
+    em: &Emitter<'_>,
+    options: &RenderOptions,
+    https_parts: &[(i64, String)],
+    grouped: &BTreeMap<String, GroupedVhost>,
+    config: &mut String,
+) -> Result<(), Error> {
+    let certs = |certs: &mut dyn Iterator<Item = &String>| {
+        certs
+            .map(|cert| format!("crt {cert}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if !options.group_https_by_vhost {
+        let ssl_certs = certs(&mut options.ssl_certs.iter());
+        em.global(
+            "HAPROXY_HTTPS_FRONTEND_HEAD",
+            &[("sslCerts", ssl_certs)],
+            config,
+        )?;
+        for (_, part) in https_parts {
+            config.push_str(part);
+        }
+        return Ok(());
+    }
+
+    em.global(
+        "HAPROXY_HTTPS_GROUPED_FRONTEND_HEAD",
+        &[] as &[(&str, &str)],
+        config,
+    )?;
+    for host in grouped.keys() {
+        let vars = [("backend", sanitize(host)), ("host", host.clone())];
+        em.global("HAPROXY_HTTPS_GROUPED_VHOST_FRONTEND_ACL", &vars, config)?;
+    }
+    let default_certs: BTreeSet<String> = options.ssl_certs.iter().cloned().collect();
+    for (host, group) in grouped {
+        let name = sanitize(host);
+        em.global(
+            "HAPROXY_HTTPS_GROUPED_VHOST_BACKEND_HEAD",
+            &[("name", name.clone())],
+            config,
+        )?;
+        let chosen = if group.certs.is_empty() {
+            &default_certs
+        } else {
+            &group.certs
+        };
+        let bind_opts = group
+            .bind_options
+            .iter()
+            .map(|o| format!(" {o}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let vars = [
+            ("name", name),
+            ("sslCerts", certs(&mut chosen.iter())),
+            ("bindOpts", bind_opts),
+        ];
+        em.global("HAPROXY_HTTPS_GROUPED_VHOST_FRONTEND_HEAD", &vars, config)?;
+        let mut parts: Vec<&(i64, String)> = group.parts.iter().collect();
+        parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
+        for (_, part) in parts {
+            config.push_str(part);
+        }
+    }
+    Ok(())
+}
+
+fn map_file(entries: Vec<(String, String)>) -> String {
+    let mut seen = BTreeSet::new();
+    let mut out = String::new();
+    for (key, backend) in entries {
+        if seen.insert((key.clone(), backend.clone())) {
+            out.push_str(&key);
+            out.push(' ');
+            out.push_str(&backend);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Whether a service with `groups` belongs to a load balancer of `lb`.
+fn in_groups(groups: &[String], lb: &[String]) -> bool {
+    lb.iter().any(|group| group == "*") || groups.iter().any(|group| lb.contains(group))
+}
+
+fn render_service(
+    em: &mut Emitter<'_>,
+    service: &Service,
+    siblings: &[&Service],
+    flags: &mut Flags,
+    appid_seen: &BTreeSet<&str>,
+) -> Result<ServiceParts, Error> {
+    let options = em.options().clone();
+    let backend = backend_name(&service.app_id, service.service_port);
+    let mode = service.mode.clone().unwrap_or_else(|| {
+        if service.hostname.is_some() {
+            "http"
+        } else {
+            "tcp"
+        }
+        .to_owned()
+    });
+    let port = service.service_port.to_string();
+    let mut parts = ServiceParts {
+        weight: service.backend_weight,
+        ..ServiceParts::default()
+    };
+
+    if let Some(auth) = &service.auth {
+        let vars = [
+            ("backend", &backend),
+            ("user", &auth.user),
+            ("passwd", &auth.password),
+        ];
+        em.emit(service, "HAPROXY_USERLIST_HEAD", &vars, &mut parts.userlist)?;
+    }
+
+    let ssl_cert = service
+        .ssl_cert
+        .as_ref()
+        .map(|c| format!(" ssl crt {c}"))
+        .unwrap_or_default();
+    let bind_options = service
+        .bind_options
+        .as_ref()
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    let vars = [
+        ("bindAddr", service.bind_addr.as_str()),
+        ("backend", &backend),
+        ("servicePort", &port),
+        ("mode", &mode),
+        ("sslCert", &ssl_cert),
+        ("bindOptions", &bind_options),
+    ];
+    em.emit(service, "HAPROXY_FRONTEND_HEAD", &vars, &mut parts.frontend)?;
+    let vars = [
+        ("backend", backend.as_str()),
+        ("balance", &service.balance),
+        ("mode", &mode),
+    ];
+    em.emit(service, "HAPROXY_BACKEND_HEAD", &vars, &mut parts.backend)?;
+
+    if options.bind_http_https {
+        if let Some(hostname) = &service.hostname {
+            let vhost = vhost_rules(em, service, hostname, &backend, flags)?;
+            if vhost.took_map_line {
+                parts.weight = -1;
+            }
+            parts.vhost = Some(vhost);
+        }
+    }
+
+    if mode == "http" && !appid_seen.contains(service.app_id.as_str()) {
+        let mut text = String::new();
+        let entry = if options.haproxy_map {
+            if !flags.map_appid {
+                let vars = [("haproxy_dir", options.haproxy_dir.as_str())];
+                em.emit(
+                    service,
+                    "HAPROXY_MAP_HTTP_FRONTEND_APPID_ACL",
+                    &vars,
+                    &mut text,
+                )?;
+                flags.map_appid = true;
+            }
+            Some((service.app_id.clone(), backend.clone()))
+        } else {
+            let vars = [
+                ("cleanedUpAppId", sanitize(&service.app_id)),
+                ("hostname", service.hostname.clone().unwrap_or_default()),
+                ("appId", service.app_id.clone()),
+                ("backend", backend.clone()),
+            ];
+            em.emit(service, "HAPROXY_HTTP_FRONTEND_APPID_ACL", &vars, &mut text)?;
+            None
+        };
+        parts.appid = Some((text, entry));
+    }
+
+    backend_body(em, service, &mode, siblings, &mut parts.backend)?;
+    em.emit(
+        service,
+        "HAPROXY_FRONTEND_BACKEND_GLUE",
+        &[("backend", &backend)],
+        &mut parts.frontend,
+    )?;
+    servers(em, service, &mode, siblings, &mut parts.backend)?;
+    Ok(parts)
+}
+
+/// The backend's options between its head and its servers.
+fn backend_body(
+    em: &mut Emitter<'_>,
+    service: &Service,
+    mode: &str,
+    _siblings: &[&Service],
+    out: &mut String,
+) -> Result<(), Error> {
+    let none: &[(&str, &str)] = &[];
+    let hostname = service.hostname.clone().unwrap_or_default();
+    if mode == "http" {
+        if service.use_hsts {
+            em.emit(service, "HAPROXY_BACKEND_HSTS_OPTIONS", none, out)?;
+        }
+        em.emit(service, "HAPROXY_BACKEND_HTTP_OPTIONS", none, out)?;
+        if let Some(path) = &service.proxy_path {
+            let vars = [("hostname", &hostname), ("proxypath", path)];
+            em.emit(service, "HAPROXY_HTTP_BACKEND_PROXYPASS_GLUE", &vars, out)?;
+        }
+        if let Some(path) = &service.revproxy_path {
+            let vars = [("hostname", &hostname), ("rootpath", path)];
+            em.emit(service, "HAPROXY_HTTP_BACKEND_REVPROXY_GLUE", &vars, out)?;
+        }
+        if let Some(path) = &service.redirect_path {
+            let vars = [("hostname", &hostname), ("redirpath", path)];
+            em.emit(service, "HAPROXY_HTTP_BACKEND_REDIR", &vars, out)?;
+        }
+    }
+
+    if let Some(networks) = &service.network_allowed {
+        let (acl, allow_deny) = match mode {
+            "http" => (
+                "HAPROXY_HTTP_BACKEND_NETWORK_ALLOWED_ACL",
+                "HAPROXY_HTTP_BACKEND_ACL_ALLOW_DENY",
+            ),
+            "tcp" => (
+                "HAPROXY_TCP_BACKEND_NETWORK_ALLOWED_ACL",
+                "HAPROXY_TCP_BACKEND_ACL_ALLOW_DENY",
+            ),
+            _ => ("", ""),
+        };
+        if !acl.is_empty() {
+            for network in networks.split_whitespace() {
+                em.emit(service, acl, &[("network_allowed", network)], out)?;
+            }
+            em.emit(service, allow_deny, none, out)?;
+        }
+    }
+
+    if service.sticky {
+        em.emit(service, "HAPROXY_BACKEND_STICKY_OPTIONS", none, out)?;
+    }
+    Ok(())
+}
+
+/// Which flavour of health-check templates a service uses, if any.
+fn check_flavour(service: &Service, mode: &str) -> Option<(&'static str, &'static str)> {
+    let check = service.health_check.as_ref()?;
+    if mode == "tcp" || check.protocol == "TCP" || check.protocol == "MESOS_TCP" {
+        Some((
+            "HAPROXY_BACKEND_TCP_HEALTHCHECK_OPTIONS",
+            "HAPROXY_BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS",
+        ))
+    } else if mode == "http" {
+        Some((
+            "HAPROXY_BACKEND_HTTP_HEALTHCHECK_OPTIONS",
+            "HAPROXY_BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS",
+        ))
+    } else {
+        None
+    }
+}
+
+/// The port HAProxy checks for server `index`: with the health-check port
+/// index label, the port of the same server of that sibling service;
+/// otherwise the server's own.
+fn check_port(service: &Service, siblings: &[&Service], index: usize) -> Result<u16, Error> {
+    let own = service.backends[index].port;
+    let Some(k) = service.healthcheck_port_index else {
+        return Ok(own);
+    };
+    let count = i64::try_from(siblings.len()).unwrap_or(i64::MAX);
+    if k.unsigned_abs() > count.unsigned_abs() {
+        return Ok(own);
+    }
+    let position = if k < 0 { count + k } else { k };
+    let Some(sibling) = usize::try_from(position).ok().and_then(|p| siblings.get(p)) else {
+        return Err(Error::Label {
+            label: format!(
+                "HAPROXY_{}_BACKEND_HEALTHCHECK_PORT_INDEX",
+                service.port_index
+            ),
+            reason: format!("port index {k} is past the app's {count} service ports"),
+        });
+    };
+    // FIXME: marathon-lb crashes when the sibling has fewer servers; mlb
+    // checks the server's own port then, which is right once both sides
+    // have scaled alike.
+    Ok(sibling
+        .backends
+        .get(index)
+        .map_or(own, |backend| backend.port))
+}
+
+fn check_vars(service: &Service, port: Option<u16>) -> Vec<(&'static str, String)> {
+    let Some(check) = &service.health_check else {
+        return Vec::new();
+    };
+    let port_text = port.map(|p| p.to_string()).unwrap_or_default();
+    vec![
+        (
+            "healthCheckPortIndex",
+            check.port_index.map(|i| i.to_string()).unwrap_or_default(),
+        ),
+        ("healthCheckPort", port_text.clone()),
+        ("healthCheckProtocol", check.protocol.clone()),
+        ("healthCheckPath", check.path.clone()),
+        (
+            "healthCheckTimeoutSeconds",
+            check.timeout_seconds.to_string(),
+        ),
+        (
+            "healthCheckIntervalSeconds",
+            check.interval_seconds.to_string(),
+        ),
+        (
+            "healthCheckGracePeriodSeconds",
+            check.grace_period_seconds.to_string(),
+        ),
+        (
+            "healthCheckMaxConsecutiveFailures",
+            check.max_consecutive_failures.to_string(),
+        ),
+        (
+            "healthCheckFalls",
+            (check.max_consecutive_failures + 1).to_string(),
+        ),
+        (
+            "healthCheckPortOptions",
+            port.map(|p| format!(" port {p}")).unwrap_or_default(),
+        ),
+    ]
+}
+
+fn servers(
+    em: &mut Emitter<'_>,
+    service: &Service,
+    mode: &str,
+    siblings: &[&Service],
+    out: &mut String,
+) -> Result<(), Error> {
+    let flavour = check_flavour(service, mode);
+    let mut taken = BTreeSet::new();
+    for (
+        index,
+        Backend {
+            host,
+            ip,
+            port,
+            draining,
+        },
+    ) in service.backends.iter().enumerate()
+    {
+        if index == 0 {
+            if let Some((backend_template, _)) = flavour {
+                let port = check_port(service, siblings, 0)?;
+                em.emit(
+                    service,
+                    backend_template,
+                    &check_vars(service, Some(port)),
+                    out,
+                )?;
+            }
+        }
+
+        let name = server_name(host, ip, *port);
+        let mut check_options = String::new();
+        if let Some((_, server_template)) = flavour {
+            let check_port = if service.healthcheck_port_index.is_some() {
+                Some(check_port(service, siblings, index)?)
+            } else {
+                service
+                    .health_check
+                    .as_ref()
+                    .and_then(|c| c.port)
+                    .and_then(|p| u16::try_from(p).ok())
+            };
+            let check_port = check_port.filter(|port| *port != 0);
+            em.emit(
+                service,
+                server_template,
+                &check_vars(service, check_port),
+                &mut check_options,
+            )?;
+        }
+        let cookie = if service.sticky {
+            format!(" check cookie {}", server_cookie(&name))
+        } else {
+            String::new()
+        };
+        let vars = [
+            ("host", host.clone()),
+            ("host_ipv4", ip.clone()),
+            ("port", port.to_string()),
+            ("serverId", server_id(&name, &mut taken).to_string()),
+            ("cookieOptions", cookie),
+            ("healthCheckOptions", check_options),
+            (
+                "otherOptions",
+                if *draining {
+                    " disabled".to_owned()
+                } else {
+                    String::new()
+                },
+            ),
+            ("serverName", name),
+        ];
+        em.emit(service, "HAPROXY_BACKEND_SERVER_OPTIONS", &vars, out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! One template: marathon-lb's syntax compiled into a handlebars template.
+//!
+//! marathon-lb templates are Python format strings: `{name}` is a
+//! placeholder and `{{`, `}}` are literal braces. Operators have years of
+//! overrides written that way, so mlb reads the same syntax and translates
+//! it into handlebars once, when the template is loaded: placeholders become
+//! `{{name}}`, and the two characters of literal text that handlebars
+//! could misread, `{` and `\\`, are emitted through the constants
+//! `mlb_lbrace` and `mlb_backslash`.
+
+use handlebars::{Context, Handlebars, Output, RenderContext, Renderable};
+
+use crate::Error;
+
+/// A compiled template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// Where the text came from, for messages: a template name, an
+    /// environment variable, a file or a label.
+    origin: String,
+    /// The placeholders the text uses, in order of first use.
+    used: Vec<String>,
+    body: Body,
+}
+
+#[derive(Debug, Clone)]
+enum Body {
+    /// A template without placeholders, emitted as it is. marathon-lb does
+    /// not format those either, so their braces are literal.
+    Literal(String),
+    Compiled(Box<handlebars::Template>),
+}
+
+/// A run of a marathon-lb template.
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(String),
+    Placeholder(&'a str),
+}
+
+/// Splits marathon-lb template text into literal text and placeholders.
+fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['{', '}']) {
+        literal.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if tail.starts_with("{{") {
+            literal.push('{');
+            rest = &tail[2..];
+        } else if tail.starts_with("}}") {
+            literal.push('}');
+            rest = &tail[2..];
+        } else if tail.starts_with('}') {
+            return Err("a single '}' must be written '}}'".to_owned());
+        } else {
+            let end = tail
+                .find('}')
+                .ok_or("a '{' is never closed (write '{{' for a brace)")?;
+            let name = &tail[1..end];
+            let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(format!("{{{name}}} is not a placeholder name"));
+            }
+            if !literal.is_empty() {
+                out.push(Piece::Text(std::mem::take(&mut literal)));
+            }
+            out.push(Piece::Placeholder(name));
+            rest = &tail[end + 1..];
+        }
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        out.push(Piece::Text(literal));
+    }
+    Ok(out)
+}
+
+impl Template {
+    /// Compiles `text`, written in marathon-lb's syntax, allowing only the
+    /// placeholders in `allowed`. A template that names no placeholder in
+    /// `allowed` is taken literally, as marathon-lb does.
+    pub fn compile(origin: &str, text: &str, allowed: &[&str]) -> Result<Template, Error> {
+        let invalid = |reason: String| Error::Template {
+            origin: origin.to_owned(),
+            reason,
+        };
+        if allowed.is_empty() {
+            return Ok(Template {
+                origin: origin.to_owned(),
+                used: Vec::new(),
+                body: Body::Literal(text.to_owned()),
+            });
+        }
+
+        let pieces = pieces(text).map_err(invalid)?;
+        let mut source = String::with_capacity(text.len() + 16);
+        let mut used: Vec<String> = Vec::new();
+        for piece in &pieces {
+            match piece {
+                Piece::Placeholder(name) => {
+                    if !allowed.contains(name) {
+                        return Err(invalid(format!(
+                            "unknown placeholder {{{name}}}; this template knows {}",
+                            allowed
+                                .iter()
+                                .map(|p| format!("{{{p}}}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )));
+                    }
+                    if !used.iter().any(|u| u == name) {
+                        used.push((*name).to_owned());
+                    }
+                    source.push_str("{{");
+                    source.push_str(name);
+                    source.push_str("}}");
+                }
+                Piece::Text(text) => {
+                    for c in text.chars() {
+                        match c {
+                            '{' => source.push_str(concat!("{{", "mlb_lbrace", "}}")),
+                            '\\' => source.push_str(concat!("{{", "mlb_backslash", "}}")),
+                            c => source.push(c),
+                        }
+                    }
+                }
+            }
+        }
+
+        let compiled = handlebars::Template::compile(&source)
+            .map_err(|err| invalid(format!("handlebars rejected the translation: {err}")))?;
+        Ok(Template {
+            origin: origin.to_owned(),
+            used,
+            body: Body::Compiled(Box::new(compiled)),
+        })
+    }
+
+    /// Where the template's text came from.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The placeholders the template uses.
+    pub fn used(&self) -> &[String] {
+        &self.used
+    }
+
+    /// Renders into `out` with the placeholder values of `vars`.
+    pub(crate) fn render<V: AsRef<str>>(
+        &self,
+        registry: &Handlebars<'_>,
+        vars: &[(&str, V)],
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let compiled = match &self.body {
+            Body::Literal(text) => {
+                out.push_str(text);
+                return Ok(());
+            }
+            Body::Compiled(compiled) => compiled,
+        };
+
+        // Only the placeholders the template uses go into its context.
+        let mut map = serde_json::Map::with_capacity(self.used.len() + 2);
+        map.insert(
+            "mlb_lbrace".to_owned(),
+            serde_json::Value::String("{".to_owned()),
+        );
+        map.insert(
+            "mlb_backslash".to_owned(),
+            serde_json::Value::String("\\".to_owned()),
+        );
+        for name in &self.used {
+            let value = vars
+                .iter()
+                .find(|(key, _)| key == name)
+                .map_or("", |(_, value)| value.as_ref());
+            map.insert(name.clone(), serde_json::Value::String(value.to_owned()));
+        }
+        let context = Context::from(serde_json::Value::Object(map));
+        let mut render_context = RenderContext::new(None);
+        compiled
+            .render(
+                registry,
+                &context,
+                &mut render_context,
+                &mut StringSink(out),
+            )
+            .map_err(|err| Error::Template {
+                origin: self.origin.clone(),
+                reason: err.to_string(),
+            })
+    }
+}
+
+/// Lets handlebars write straight into the config being built.
+struct StringSink<'a>(&'a mut String);
+
+impl Output for StringSink<'_> {
+    fn write(&mut self, seg: &str) -> Result<(), std::io::Error> {
+        self.0.push_str(seg);
+        Ok(())
+    }
+}
+
+/// The registry every template renders with: strict, no HTML escaping.
+pub(crate) fn registry() -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    registry.register_escape_fn(handlebars::no_escape);
+    registry.set_strict_mode(true);
+    registry
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(text: &str, vars: &[(&str, &str)]) -> Result<String, Error> {
+        let allowed: Vec<&str> = vars.iter().map(|(k, _)| *k).collect();
+        let template = Template::compile("test", text, &allowed)?;
+        let mut out = String::new();
+        template.render(&registry(), vars, &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn placeholders_and_doubled_braces_follow_marathon_lb() {
+        let out = render(
+            "use_backend {backend} if {{ ssl_fc_sni {hostname} }}\n",
+            &[("backend", "web_80"), ("hostname", "a.example.com")],
+        );
+        assert_eq!(
+            out.unwrap(),
+            "use_backend web_80 if { ssl_fc_sni a.example.com }\n"
+        );
+    }
+
+    #[test]
+    fn braces_and_backslashes_next_to_placeholders_stay_literal() {
+        let out = render(r"{{{x}}} \{x} \\{{x}}", &[("x", "X")]).unwrap();
+        assert_eq!(out, r"{X} \X \\{x}");
+    }
+
+    #[test]
+    fn values_are_not_html_escaped() {
+        assert_eq!(render("{v}", &[("v", "<a&b>\"")]).unwrap(), "<a&b>\"");
+    }
+
+    #[test]
+    fn unknown_placeholders_and_unbalanced_braces_are_refused() {
+        let unknown = Template::compile("HAPROXY_0_BACKEND_HEAD", "{nope}", &["backend"]);
+        let message = unknown.unwrap_err().to_string();
+        assert!(
+            message.contains("HAPROXY_0_BACKEND_HEAD") && message.contains("{nope}"),
+            "{message}"
+        );
+        for bad in ["{backend", "backend}", "{}", "{a b}"] {
+            assert!(Template::compile("t", bad, &["backend"]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn templates_without_placeholders_are_literal() {
+        let template = Template::compile("t", "if { ssl_fc }", &[]).unwrap();
+        let mut out = String::new();
+        template.render::<&str>(&registry(), &[], &mut out).unwrap();
+        assert_eq!(out, "if { ssl_fc }");
+    }
+}

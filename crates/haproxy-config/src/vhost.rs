@@ -1,0 +1,264 @@
+//! The rules that route virtual hosts (and paths) of the HTTP and HTTPS
+//! frontends to a service's backend.
+
+use std::collections::BTreeMap;
+
+use lb_model::Service;
+
+use crate::Error;
+use crate::names::{app_path, sanitize};
+use crate::render::{Emitter, Flags};
+
+/// What one service adds to the shared frontends.
+#[derive(Debug, Default)]
+pub(crate) struct VhostParts {
+    /// Appended to `marathon_http_in`.
+    pub(crate) http: String,
+    /// Appended to `marathon_https_in`.
+    pub(crate) https: String,
+    /// Per vhost, appended to that vhost's own frontend when HTTPS is
+    /// grouped by vhost.
+    pub(crate) https_by_vhost: BTreeMap<String, String>,
+    /// `vhost backend` entries for `domain2backend.map`.
+    pub(crate) domain_map: Vec<(String, String)>,
+    /// The service emitted the shared map lookup line(s); its rules sort
+    /// last (weight -1).
+    pub(crate) took_map_line: bool,
+}
+
+/// Renders the vhost rules of `service` (whose `hostname` is set).
+pub(crate) fn vhost_rules(
+    em: &mut Emitter<'_>,
+    service: &Service,
+    hostname: &str,
+    backend: &str,
+    flags: &mut Flags,
+) -> Result<VhostParts, Error> {
+    let vhosts: Vec<&str> = hostname.split(',').collect();
+    let acl_name = format!("{}_{}", sanitize(vhosts[0]), app_path(&service.app_id));
+    let path = service.path.as_deref();
+    let auth = service.auth.as_ref();
+    let realm = auth.map_or("", |auth| auth.realm.as_str());
+    let map = em.options().haproxy_map;
+    let haproxy_dir = em.options().haproxy_dir.clone();
+    let redirect = service.redirect_http_to_https;
+    let mut parts = VhostParts::default();
+
+    let vars = |host: &'_ str| -> Vec<(&'static str, String)> {
+        vec![
+            ("backend", backend.to_owned()),
+            ("cleanedUpHostname", acl_name.clone()),
+            ("hostname", host.to_owned()),
+            ("path", path.unwrap_or_default().to_owned()),
+            ("realm", realm.to_owned()),
+            ("appId", service.app_id.clone()),
+            ("haproxy_dir", haproxy_dir.clone()),
+        ]
+    };
+
+    let mut http = String::new();
+    let mut https_prefix = String::new();
+
+    if vhosts.len() == 1 {
+        let host = vhosts[0];
+        let v = vars(host);
+        let mut https_line = String::new();
+        if path.is_some() {
+            if redirect {
+                em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
+                em.emit(
+                    service,
+                    "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH",
+                    &v,
+                    &mut http,
+                )?;
+                em.emit(
+                    service,
+                    "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH",
+                    &v,
+                    &mut http,
+                )?;
+            } else if auth.is_some() {
+                em.emit(
+                    service,
+                    "HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH",
+                    &v,
+                    &mut http,
+                )?;
+            } else {
+                em.emit(
+                    service,
+                    "HAPROXY_HTTP_FRONTEND_ACL_WITH_PATH",
+                    &v,
+                    &mut http,
+                )?;
+            }
+            em.emit(
+                service,
+                "HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH",
+                &v,
+                &mut https_prefix,
+            )?;
+            let name = if auth.is_some() {
+                "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH"
+            } else {
+                "HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH"
+            };
+            em.emit(service, name, &v, &mut https_line)?;
+        } else {
+            if redirect {
+                em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
+                em.emit(
+                    service,
+                    "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS",
+                    &v,
+                    &mut http,
+                )?;
+            } else if auth.is_some() {
+                em.emit(
+                    service,
+                    "HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH",
+                    &v,
+                    &mut http,
+                )?;
+            } else if map {
+                if !flags.map_http {
+                    em.emit(service, "HAPROXY_MAP_HTTP_FRONTEND_ACL", &v, &mut http)?;
+                    flags.map_http = true;
+                    parts.took_map_line = true;
+                }
+                parts.domain_map.push((host.to_owned(), backend.to_owned()));
+            } else {
+                em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
+            }
+            https_line = https_plain(
+                em,
+                service,
+                &v,
+                map,
+                auth.is_some(),
+                flags,
+                &mut parts,
+                host,
+                backend,
+            )?;
+        }
+        parts
+            .https_by_vhost
+            .insert(host.to_owned(), format!("{https_prefix}{https_line}"));
+        parts.https = https_prefix + &https_line;
+        parts.http = http;
+        return Ok(parts);
+    }
+
+    // Several vhosts share one set of ACLs named after the first.
+    let first = vars(vhosts[0]);
+    if path.is_some() {
+        let name = if auth.is_some() {
+            "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH"
+        } else {
+            "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH"
+        };
+        em.emit(service, name, &first, &mut http)?;
+        em.emit(
+            service,
+            "HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH",
+            &first,
+            &mut https_prefix,
+        )?;
+    }
+
+    let mut https = https_prefix.clone();
+    for host in &vhosts {
+        let v = vars(host);
+        if map && path.is_none() && auth.is_none() && !redirect {
+            if !flags.map_http {
+                em.emit(service, "HAPROXY_MAP_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
+                flags.map_http = true;
+                parts.took_map_line = true;
+            }
+            parts
+                .domain_map
+                .push(((*host).to_owned(), backend.to_owned()));
+        } else {
+            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
+        }
+
+        let mut https_line = String::new();
+        if path.is_some() {
+            let name = if auth.is_some() {
+                "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH"
+            } else {
+                "HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH"
+            };
+            em.emit(service, name, &v, &mut https_line)?;
+        } else {
+            https_line = https_plain(
+                em,
+                service,
+                &v,
+                map,
+                auth.is_some(),
+                flags,
+                &mut parts,
+                host,
+                backend,
+            )?;
+        }
+        https.push_str(&https_line);
+        parts
+            .https_by_vhost
+            .insert((*host).to_owned(), format!("{https_prefix}{https_line}"));
+    }
+
+    let closing = match (redirect, path.is_some(), auth.is_some()) {
+        (true, true, _) => Some("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH"),
+        (true, false, _) => Some("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS"),
+        (false, true, true) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH"),
+        (false, true, false) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH"),
+        (false, false, true) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH"),
+        (false, false, false) if !map => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY"),
+        (false, false, false) => None,
+    };
+    if let Some(name) = closing {
+        em.emit(service, name, &first, &mut http)?;
+    }
+
+    parts.http = http;
+    parts.https = https;
+    Ok(parts)
+}
+
+/// The HTTPS rule of one vhost without a path.
+#[expect(clippy::too_many_arguments, reason = "the pieces of one rule decision")]
+fn https_plain(
+    em: &mut Emitter<'_>,
+    service: &Service,
+    vars: &[(&'static str, String)],
+    map: bool,
+    auth: bool,
+    flags: &mut Flags,
+    parts: &mut VhostParts,
+    host: &str,
+    backend: &str,
+) -> Result<String, Error> {
+    let mut out = String::new();
+    if auth {
+        em.emit(
+            service,
+            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH",
+            vars,
+            &mut out,
+        )?;
+    } else if map {
+        if !flags.map_https {
+            em.emit(service, "HAPROXY_MAP_HTTPS_FRONTEND_ACL", vars, &mut out)?;
+            flags.map_https = true;
+            parts.took_map_line = true;
+        }
+        parts.domain_map.push((host.to_owned(), backend.to_owned()));
+    } else {
+        em.emit(service, "HAPROXY_HTTPS_FRONTEND_ACL", vars, &mut out)?;
+    }
+    Ok(out)
+}

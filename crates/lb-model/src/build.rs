@@ -1,0 +1,332 @@
+//! From Marathon apps to services: the steps of the model, in order.
+
+use std::collections::BTreeSet;
+
+use marathon_client::wire::{App, HealthCheck as WireCheck, Task};
+
+use crate::bluegreen::{PreparedApp, merge_groups};
+use crate::health::HealthMemory;
+use crate::labels::{LABELS, apply, per_port_label};
+use crate::ports::{Networking, PortAssigner, networking, service_ports, task_ports};
+use crate::resolve::Resolver;
+use crate::service::{Backend, HealthCheck, Service, Warning};
+
+/// How the model is built.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Services are disabled unless `HAPROXY_{n}_ENABLED` is true. Default off.
+    pub strict_mode: bool,
+    /// Leave out tasks of health-checked apps that Marathon does not report
+    /// alive (`--health-check`). Default off.
+    pub health_check: bool,
+    /// The lowest service port made up for IP-per-task apps. Default 10050.
+    pub min_service_port_ip_per_task: u16,
+    /// The highest service port made up for IP-per-task apps. Default 10100.
+    pub max_service_port_ip_per_task: u16,
+    /// The app id (without the leading `/`) of mlb itself, which is never
+    /// exposed; marathon-lb reads it from `FRAMEWORK_NAME`. Default none.
+    pub framework_name: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            strict_mode: false,
+            health_check: false,
+            min_service_port_ip_per_task: 10050,
+            max_service_port_ip_per_task: 10100,
+            framework_name: None,
+        }
+    }
+}
+
+/// The services of a cluster, and what was left out.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// Every service with at least one backend, sorted by app id and
+    /// service port.
+    pub services: Vec<Service>,
+    /// Apps, labels and tasks that were left out, with the reason.
+    pub warnings: Vec<Warning>,
+}
+
+/// Task states that get no traffic. `TASK_RUNNING`, `TASK_LOST` and
+/// `TASK_UNREACHABLE` keep theirs: such a task may well still serve.
+const IDLE_STATES: &[&str] = &[
+    "TASK_STAGING",
+    "TASK_STARTING",
+    "TASK_KILLING",
+    "TASK_FINISHED",
+    "TASK_FAILED",
+    "TASK_KILLED",
+    "TASK_ERROR",
+    "TASK_DROPPED",
+    "TASK_GONE",
+    "TASK_GONE_BY_OPERATOR",
+    "TASK_UNKNOWN",
+];
+
+/// Builds the services of `apps`.
+///
+/// The result depends only on the apps, the options, the resolver and the
+/// health memory, never on the order of the apps or of their tasks.
+pub fn build(
+    mut apps: Vec<App>,
+    options: &Options,
+    resolver: &dyn Resolver,
+    memory: &mut HealthMemory,
+) -> Model {
+    let mut warnings = Vec::new();
+
+    // Everything that marathon-lb decides by the order Marathon lists apps
+    // in (blue/green ties, made-up service ports) is decided by app id.
+    apps.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut prepared = merge_groups(apps, &mut warnings);
+    prepared.sort_by(|a, b| a.app.id.cmp(&b.app.id));
+
+    let mut assigner = PortAssigner::new(
+        options.min_service_port_ip_per_task,
+        options.max_service_port_ip_per_task,
+    );
+    let mut seen_tasks = BTreeSet::new();
+    let mut services = Vec::new();
+    for app in &prepared {
+        if options
+            .framework_name
+            .as_deref()
+            .is_some_and(|name| app.app.id.get(1..) == Some(name))
+        {
+            continue;
+        }
+        let mut app_services =
+            app_services(app, options, resolver, memory, &mut assigner, &mut warnings);
+        for task in &app.app.tasks {
+            seen_tasks.insert(task.id.as_str());
+        }
+        services.append(&mut app_services);
+    }
+    memory.retain_seen(&seen_tasks);
+
+    services.sort_by(|a, b| {
+        (&a.app_id, a.service_port, a.port_index).cmp(&(&b.app_id, b.service_port, b.port_index))
+    });
+    warnings.sort();
+    warnings.dedup();
+    Model { services, warnings }
+}
+
+/// The services of one app, each with its backends.
+fn app_services(
+    prepared: &PreparedApp,
+    options: &Options,
+    resolver: &dyn Resolver,
+    memory: &mut HealthMemory,
+    assigner: &mut PortAssigner,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Service> {
+    let app = &prepared.app;
+    let mode = networking(app);
+    let ports = service_ports(app, mode, assigner);
+
+    // Per-port labels, grouped by port index and in the order of LABELS.
+    let mut port_labels: Vec<(usize, usize, &str, &str)> = app
+        .labels
+        .iter()
+        .filter_map(|(key, value)| {
+            per_port_label(key).map(|(index, label)| (index, label, key.as_str(), value.as_str()))
+        })
+        .collect();
+    port_labels.sort_unstable();
+
+    // Keyed by Marathon's service port: tasks find their service by it. A
+    // port listed twice keeps its first place and its last service.
+    let mut services: Vec<(i64, Option<Service>)> = Vec::new();
+    for (index, port) in ports.iter().enumerate() {
+        let Some(port) = *port else {
+            warnings.push(Warning::app(
+                &app.id,
+                format!("no service port could be assigned to port index {index}; left out"),
+            ));
+            continue;
+        };
+        let service = new_service(app, port, index, &port_labels, options, warnings);
+        match services.iter_mut().find(|(known, _)| *known == port) {
+            Some(slot) => slot.1 = service,
+            None => services.push((port, service)),
+        }
+    }
+
+    for (task, draining) in app.tasks.iter().zip(&prepared.draining) {
+        let Some((ip, task_ports)) =
+            serving_task(app, task, mode, options, resolver, memory, warnings)
+        else {
+            continue;
+        };
+        let host = task.host.clone().unwrap_or_default();
+        for (task_port, service_port) in task_ports.iter().zip(&ports) {
+            let Some(service_port) = service_port else {
+                continue;
+            };
+            let Ok(task_port) = u16::try_from(*task_port) else {
+                warnings.push(Warning::app(
+                    &app.id,
+                    format!(
+                        "task {} has port {task_port}, not a port number; left out",
+                        task.id
+                    ),
+                ));
+                continue;
+            };
+            if let Some((_, Some(service))) =
+                services.iter_mut().find(|(known, _)| known == service_port)
+            {
+                service.backends.push(Backend {
+                    host: host.clone(),
+                    ip: ip.clone(),
+                    port: task_port,
+                    draining: *draining,
+                });
+            }
+        }
+    }
+
+    services
+        .into_iter()
+        .filter_map(|(_, service)| service)
+        .filter_map(|mut service| {
+            // Servers are listed by (host, port) in marathon-lb; the address
+            // breaks ties so that the order never depends on the input. The
+            // same task seen twice is one server.
+            service.backends.sort();
+            service.backends.dedup();
+            (!service.backends.is_empty()).then_some(service)
+        })
+        .collect()
+}
+
+/// A service from its port and labels, or `None` when a label is bad.
+fn new_service(
+    app: &App,
+    port: i64,
+    index: usize,
+    port_labels: &[(usize, usize, &str, &str)],
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Option<Service> {
+    let Ok(port16) = u16::try_from(port) else {
+        warnings.push(Warning::app(
+            &app.id,
+            format!("service port {port} at index {index} is not a port number; left out"),
+        ));
+        return None;
+    };
+    let mut service = Service::new(&app.id, port16, index, options.strict_mode);
+    service.health_check = health_check(app, i64::try_from(index).ok()?).map(HealthCheck::from);
+    if service
+        .health_check
+        .as_ref()
+        .is_some_and(|check| check.protocol == "HTTP")
+    {
+        service.mode = Some("http".to_owned());
+    }
+
+    for &(_, label, key, value) in port_labels.iter().filter(|(n, ..)| *n == index) {
+        if let Err(warning) = apply(&mut service, &LABELS[label], key, value) {
+            warnings.push(warning);
+            return None;
+        }
+    }
+
+    // A port without a check of its own may borrow another port's check.
+    if service.health_check.is_none() {
+        if let Some(other) = service.healthcheck_port_index {
+            service.health_check = health_check(app, other).map(HealthCheck::from);
+            let protocol = service
+                .health_check
+                .as_ref()
+                .map(|check| check.protocol.as_str());
+            if matches!(
+                protocol,
+                Some("HTTP" | "HTTPS" | "MESOS_HTTP" | "MESOS_HTTPS")
+            ) {
+                service.mode = Some("http".to_owned());
+            }
+        }
+    }
+
+    service.app_groups.clone_from(&groups_of(app));
+    Some(service)
+}
+
+fn groups_of(app: &App) -> Vec<String> {
+    app.labels
+        .get("HAPROXY_GROUP")
+        .map(|groups| groups.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The health check of port `index`: the first that names a fixed port, or
+/// whose port index is `index`.
+fn health_check(app: &App, index: i64) -> Option<&WireCheck> {
+    app.health_checks
+        .iter()
+        .find(|check| check.port.is_some_and(|port| port != 0) || check.port_index == Some(index))
+}
+
+/// The address and ports of a task that should get traffic.
+fn serving_task(
+    app: &App,
+    task: &Task,
+    mode: Networking,
+    options: &Options,
+    resolver: &dyn Resolver,
+    memory: &mut HealthMemory,
+    warnings: &mut Vec<Warning>,
+) -> Option<(String, Vec<i64>)> {
+    let host = task.host.as_deref().filter(|host| !host.is_empty())?;
+    if task
+        .state
+        .as_deref()
+        .is_some_and(|state| IDLE_STATES.contains(&state))
+    {
+        return None;
+    }
+
+    if options.health_check && !app.health_checks.is_empty() {
+        match &task.health_check_results {
+            Some(results) if !results.is_empty() => {
+                let alive = results.iter().any(|result| result.alive);
+                memory.remember(&task.id, alive);
+                if !alive {
+                    return None;
+                }
+            }
+            // No answer yet, or none since a Marathon failover: keep the
+            // last one known.
+            _ => {
+                if memory.get(&task.id) != Some(true) {
+                    return None;
+                }
+            }
+        }
+    }
+
+    let ip = if mode == Networking::Container {
+        task.ip_addresses
+            .first()
+            .and_then(|address| address.ip_address.clone())?
+    } else if let Some(ip) = resolver.resolve_ipv4(host) {
+        ip.to_string()
+    } else {
+        warnings.push(Warning::app(
+            &app.id,
+            format!(
+                "agent host {host:?} of task {} has no IPv4 address; task left out",
+                task.id
+            ),
+        ));
+        return None;
+    };
+    let ports = task_ports(app, task, mode);
+    (!ports.is_empty()).then_some((ip, ports))
+}
