@@ -55,6 +55,9 @@ pub struct RenderedFiles {
     /// config's directory, and the config refers to them there as
     /// `<config dir>/<file name>`, spelled with the directory exactly as
     /// [`ApplyOptions::config_path`] spells it.
+    ///
+    /// A map an earlier render produced and this one does not is left on
+    /// disk as it is: the new config no longer refers to it.
     pub maps: Vec<(String, String)>,
 }
 
@@ -141,7 +144,8 @@ pub enum ApplyError {
         path: PathBuf,
     },
 
-    /// A map name is not a plain file name.
+    /// A map name is not a plain file name, names the config, or appears
+    /// twice.
     #[error("invalid map file name: {name:?}")]
     MapName {
         /// The name as rendered.
@@ -261,6 +265,10 @@ pub fn apply(files: &RenderedFiles, options: &ApplyOptions) -> Result<Outcome, A
 
     // Stage every file next to its live path first: a rename within one
     // directory is atomic, across file systems it is not possible at all.
+    //
+    // FIXME: a crash between staging and renaming leaves hidden
+    // `.<name>.mlb-<pid>-<n>.new` files in the config directory, and
+    // nothing removes them on a later run.
     let suffix = files::unique_suffix();
     let mut staged_maps = Vec::with_capacity(files.maps.len());
     for ((name, content), target) in files.maps.iter().zip(&live.maps) {
@@ -288,6 +296,22 @@ pub fn apply(files: &RenderedFiles, options: &ApplyOptions) -> Result<Outcome, A
         }
     }
 
+    let staged_maps = staged_maps.into_iter().map(|(_, file)| file).collect();
+    install(&live, staged_maps, staged_config, options)?;
+
+    let reload = reload(options)?;
+    Ok(Outcome::Applied(Applied { warnings, reload }))
+}
+
+/// Archives the live files, then renames the checked ones over them.
+fn install(
+    live: &LiveLayout,
+    maps: Vec<TempFile>,
+    config: TempFile,
+    options: &ApplyOptions,
+) -> Result<(), ApplyError> {
+    // Every file rotates on every update, changed or not, so that
+    // `<map>.<n>` always belongs with `<config>.<n>`.
     for path in live.maps.iter().chain([&options.config_path]) {
         archive::rotate(path, options.archive_versions).map_err(|source| ApplyError::Archive {
             path: path.clone(),
@@ -297,25 +321,24 @@ pub fn apply(files: &RenderedFiles, options: &ApplyOptions) -> Result<Outcome, A
 
     // Maps first: the new config may route to entries only the new maps
     // hold, while the old config tolerates extra map entries.
-    for ((_, file), target) in staged_maps.into_iter().zip(&live.maps) {
+    for (file, target) in maps.into_iter().zip(&live.maps) {
         file.persist(target).map_err(|source| ApplyError::Rename {
             path: target.clone(),
             source,
         })?;
     }
-    staged_config
-        .persist(&options.config_path)
+    let target = &options.config_path;
+    config
+        .persist(target)
         .map_err(|source| ApplyError::Rename {
-            path: options.config_path.clone(),
+            path: target.clone(),
             source,
         })?;
+
     files::sync_dir(&live.dir).map_err(|source| ApplyError::SyncDir {
         path: live.dir.clone(),
         source,
-    })?;
-
-    let reload = reload(options)?;
-    Ok(Outcome::Applied(Applied { warnings, reload }))
+    })
 }
 
 /// Where the live files are, derived once from the options.
@@ -353,6 +376,7 @@ impl LiveLayout {
         let mut maps = Vec::with_capacity(files.maps.len());
         for (name, _) in &files.maps {
             let plain = !name.is_empty()
+                && files.maps.iter().filter(|(other, _)| other == name).count() == 1
                 && name != "."
                 && name != ".."
                 && !name.contains('/')

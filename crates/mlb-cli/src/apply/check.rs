@@ -49,6 +49,8 @@ pub struct Rejection {
     /// it are those of temporary candidate files, which no longer exist.
     pub output: String,
     /// The alerts and warnings in it, located in the candidate files.
+    /// There is always at least one alert: when HAProxy printed none, the
+    /// last line of its output stands in for it.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -71,6 +73,11 @@ impl Rejection {
 /// This is the check [`crate::bisect`] calls again and again: it writes no
 /// file that must survive, so it skips the fsync calls of a real apply.
 pub fn check(files: &RenderedFiles, options: &ApplyOptions) -> Result<Check, ApplyError> {
+    // FIXME: a head with `default-path config` makes HAProxy resolve
+    // relative paths against the checked file's directory; from the
+    // private directory such a config finds other files than it will when
+    // live. `apply` itself checks next to the live config and is not
+    // affected.
     let dir_in_config = options.config_path.parent().unwrap_or(Path::new(""));
     let stage = TempDir::new().map_err(|source| ApplyError::TempDir {
         path: std::env::temp_dir(),
@@ -144,10 +151,36 @@ pub(crate) fn check_staged(
     if printed.trim().is_empty() {
         printed = format!("haproxy -c failed without output ({})", output.status);
     }
+    let mut diagnostics = diagnostics;
+    if !diagnostics.iter().any(|d| d.severity == Severity::Alert) {
+        diagnostics.push(unlabelled_refusal(&printed));
+    }
     Ok(Check::Failed(Rejection {
         output: printed.trim_end().to_owned(),
         diagnostics,
     }))
+}
+
+/// Stands in for the alert when HAProxy refuses without printing one.
+///
+/// A config without any listener is one such case: HAProxy 2.6 prints
+/// "Configuration file has no error but will not start (no listener)" and
+/// exits with 2. It would indeed not start, so the config is refused, and
+/// that last line is what explains it.
+fn unlabelled_refusal(printed: &str) -> Diagnostic {
+    let last = printed
+        .lines()
+        .map(str::trim)
+        .rfind(|line| !line.is_empty())
+        .unwrap_or_default();
+    Diagnostic {
+        severity: Severity::Alert,
+        message: last.to_owned(),
+        file: None,
+        line: None,
+        source_line: None,
+        proxy: None,
+    }
 }
 
 /// Replaces each live map path in `config` with its candidate path.

@@ -1,0 +1,4 @@
+//! Integration tests of `mlb-cli`, one module per topic.
+
+mod apply;
+mod bisect;
