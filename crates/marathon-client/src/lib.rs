@@ -1,4 +1,4 @@
-//! Typed access to Marathon's REST API.
+//! Typed access to Marathon's REST API and event stream.
 //!
 //! The [`wire`] module holds serde types for the parts of
 //! `GET /v2/apps?embed=apps.tasks` that a load balancer needs, in both the
@@ -16,12 +16,17 @@
 //! assert_eq!(decoded.rejected.len(), 1);
 //! ```
 //!
-//! With the default `http` feature the crate also speaks HTTP to Marathon
-//! (see the `http` module); without it, it pulls in no HTTP client, which
-//! is how the domain model depends on it.
+//! The [`sse`] parser and the [`Backoff`] schedule are pure and always
+//! built.
+//!
+//! Without the `http` feature the crate pulls in no HTTP client, which is
+//! how the domain model depends on it.
 
+pub mod backoff;
+pub mod sse;
 pub mod wire;
 
 mod error;
 
+pub use backoff::Backoff;
 pub use error::Error;

@@ -52,7 +52,10 @@ pub fn decode_apps(bytes: &[u8]) -> Result<DecodedApps, Error> {
     };
     let raw = raw.map_err(|err| Error::document(&err))?;
 
-    let mut decoded = DecodedApps { apps: Vec::with_capacity(raw.len()), rejected: Vec::new() };
+    let mut decoded = DecodedApps {
+        apps: Vec::with_capacity(raw.len()),
+        rejected: Vec::new(),
+    };
     for (index, app) in raw.into_iter().enumerate() {
         match serde_json::from_str::<App>(app.get()) {
             Ok(app) => decoded.apps.push(app),
@@ -319,7 +322,9 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Default,
 {
-    Ok(Some(Option::<T>::deserialize(deserializer)?.unwrap_or_default()))
+    Ok(Some(
+        Option::<T>::deserialize(deserializer)?.unwrap_or_default(),
+    ))
 }
 
 #[cfg(test)]
@@ -342,7 +347,11 @@ mod tests {
         let check = &app.health_checks[0];
         assert_eq!(check.protocol, "HTTP");
         assert_eq!(
-            (check.grace_period_seconds, check.interval_seconds, check.timeout_seconds),
+            (
+                check.grace_period_seconds,
+                check.interval_seconds,
+                check.timeout_seconds
+            ),
             (300, 60, 20)
         );
         assert_eq!(check.max_consecutive_failures, 3);
@@ -350,25 +359,32 @@ mod tests {
 
     #[test]
     fn an_app_of_the_wrong_shape_is_rejected_alone() {
-        let doc = decode_apps(br#"[{"id": "/good"}, {"id": "/bad", "instances": "many"}, 3]"#)
-            .unwrap();
+        let doc =
+            decode_apps(br#"[{"id": "/good"}, {"id": "/bad", "instances": "many"}, 3]"#).unwrap();
         assert_eq!(doc.apps.len(), 1);
         assert_eq!(doc.rejected[0].app, "/bad");
-        assert!(doc.rejected[0].reason.contains("invalid type"), "{}", doc.rejected[0].reason);
+        assert!(
+            doc.rejected[0].reason.contains("invalid type"),
+            "{}",
+            doc.rejected[0].reason
+        );
         assert_eq!(doc.rejected[1].app, "#2");
     }
 
     #[test]
     fn invalid_json_reports_line_and_column() {
         let err = decode_apps(b"{\"apps\": [\n  {\"id\": }\n]}").unwrap_err();
-        let Error::Document { line, column, .. } = err;
+        let Error::Document { line, column, .. } = err else {
+            panic!("{err:?}")
+        };
         assert_eq!((line, column), (2, 10));
     }
 
     #[test]
     fn unknown_fields_are_ignored() {
-        let doc = decode_apps(br#"[{"id": "/a", "fetch": [1, 2], "tasks": [{"id": "t", "new": {}}]}]"#)
-            .unwrap();
+        let doc =
+            decode_apps(br#"[{"id": "/a", "fetch": [1, 2], "tasks": [{"id": "t", "new": {}}]}]"#)
+                .unwrap();
         assert_eq!(doc.apps[0].tasks[0].id, "t");
     }
 }
