@@ -247,7 +247,7 @@ pub enum ApplyError {
 /// though the files are already in place.
 pub fn apply(files: &RenderedFiles, options: &ApplyOptions) -> Result<Outcome, ApplyError> {
     let live = LiveLayout::new(&options.config_path, files)?;
-    if live.is_current(&options.config_path, files)? {
+    if live.is_current(files)? {
         return Ok(Outcome::Unchanged);
     }
 
@@ -348,6 +348,8 @@ struct LiveLayout {
     /// The directory as the config spells it in map paths (empty for a
     /// bare file name).
     dir_in_config: PathBuf,
+    /// The config path.
+    config: PathBuf,
     /// The config's file name.
     config_name: String,
     /// The live path of each map, in the order of `RenderedFiles::maps`.
@@ -372,7 +374,8 @@ impl LiveLayout {
         };
 
         // A map name is joined onto the directory, so anything but a plain
-        // file name could write outside it or over the config.
+        // file name could write outside it or over the config, and two
+        // files of one name would race for one live path.
         let mut maps = Vec::with_capacity(files.maps.len());
         for (name, _) in &files.maps {
             let plain = !name.is_empty()
@@ -390,6 +393,7 @@ impl LiveLayout {
         Ok(LiveLayout {
             dir,
             dir_in_config,
+            config: config.to_owned(),
             config_name: config_name.to_owned(),
             maps,
         })
@@ -397,9 +401,8 @@ impl LiveLayout {
 
     /// Whether every rendered file already has exactly this content on
     /// disk.
-    fn is_current(&self, config: &Path, files: &RenderedFiles) -> Result<bool, ApplyError> {
-        let config = config.to_owned();
-        let wanted = [(&config, &files.config)].into_iter().chain(
+    fn is_current(&self, files: &RenderedFiles) -> Result<bool, ApplyError> {
+        let wanted = [(&self.config, &files.config)].into_iter().chain(
             self.maps
                 .iter()
                 .zip(files.maps.iter().map(|(_, content)| content)),
