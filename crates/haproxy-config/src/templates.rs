@@ -68,7 +68,7 @@ impl Templates {
                 Source::Environment => format!("environment variable {}", spec.name),
                 Source::File(path) => format!("file {}", path.display()),
             };
-            let template = Template::compile(&origin, &text, spec.placeholders)?;
+            let template = Template::compile(&origin, &inline(spec, &text), spec.placeholders)?;
             global.insert(spec.name, (template, source));
         }
         Ok(Templates {
@@ -117,8 +117,25 @@ impl OverrideCache {
         let entry = self
             .compiled
             .entry((spec.name, text.clone()))
-            .or_insert_with(|| Template::compile(&label(), text, spec.placeholders));
+            .or_insert_with(|| Template::compile(&label(), &inline(spec, text), spec.placeholders));
         Some(entry.as_ref())
+    }
+}
+
+/// The per-server health-check options go inside a `server` line: their
+/// text is trimmed and, when not empty, put after one space, whatever the
+/// template's own line breaks, as marathon-lb does.
+fn inline<'a>(spec: &TemplateSpec, text: &'a str) -> std::borrow::Cow<'a, str> {
+    let inline = matches!(
+        spec.name,
+        "HAPROXY_BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS"
+            | "HAPROXY_BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS"
+    );
+    let trimmed = text.trim();
+    match (inline, trimmed.is_empty()) {
+        (false, _) => text.into(),
+        (true, true) => "".into(),
+        (true, false) => format!(" {trimmed}").into(),
     }
 }
 

@@ -5,3 +5,4 @@
 
 pub mod apply;
 pub mod bisect;
+pub mod render;

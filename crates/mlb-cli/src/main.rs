@@ -1,1 +1,143 @@
-fn main() {}
+//! `mlb-cli`: renders HAProxy configs from Marathon apps.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use haproxy_config::TEMPLATES;
+use lb_model::HealthMemory;
+use mlb_cli::render::{RenderFlags, SystemResolver, read_apps, render_apps};
+
+/// Marathon service discovery for HAProxy.
+#[derive(Debug, Parser)]
+#[command(name = "mlb-cli", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render the config of a Marathon apps document.
+    Render(RenderCommand),
+    /// List every template: name, scope, placeholders and default text.
+    Templates,
+}
+
+#[derive(Debug, clap::Args)]
+struct RenderCommand {
+    /// An apps document (`GET /v2/apps?embed=apps.tasks`, or a bare array
+    /// of apps); `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    from: String,
+
+    /// Where to write the config (standard output when absent). With
+    /// --haproxy-map the two map files are written beside it.
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+
+    #[command(flatten)]
+    flags: RenderFlags,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Render(command) => render(&command),
+        Command::Templates => templates(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Renders an error and the chain of its causes on one line.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn render(command: &RenderCommand) -> Result<(), String> {
+    if command.flags.haproxy_map && command.output.is_none() {
+        return Err("--haproxy-map writes domain2backend.map and app2backend.map beside the \
+                    config: give --output"
+            .to_owned());
+    }
+    let templates = command.flags.load_templates().map_err(|err| chain(&err))?;
+    let (apps, rejected) = read_apps(&command.from).map_err(|err| chain(&err))?;
+    for app in &rejected {
+        eprintln!("warning: app {} left out: {}", app.app, app.reason);
+    }
+
+    let outcome = render_apps(
+        apps,
+        &command.flags,
+        &templates,
+        &SystemResolver::default(),
+        &mut HealthMemory::default(),
+    )
+    .map_err(|err| chain(&err))?;
+    for warning in &outcome.model_warnings {
+        eprintln!("warning: {warning}");
+    }
+    for skipped in &outcome.rendered.warnings {
+        eprintln!("warning: {skipped}; service left out");
+    }
+
+    let rendered = &outcome.rendered;
+    match &command.output {
+        None => std::io::stdout()
+            .write_all(rendered.config.as_bytes())
+            .map_err(|err| format!("writing standard output: {err}")),
+        Some(path) => {
+            write_file(path, &rendered.config)?;
+            if command.flags.haproxy_map {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                write_file(&dir.join("domain2backend.map"), &rendered.domain_map)?;
+                write_file(&dir.join("app2backend.map"), &rendered.app_map)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|err| format!("writing {}: {err}", path.display()))
+}
+
+fn templates() -> Result<(), String> {
+    let mut out = String::new();
+    for spec in TEMPLATES {
+        let scope = if spec.per_service_port {
+            format!("global, or per service port with label HAPROXY_{{n}}_{}", &spec.name[8..])
+        } else {
+            "global only".to_owned()
+        };
+        let placeholders: Vec<String> = spec.placeholders.iter().map(|p| format!("{{{p}}}")).collect();
+        out.push_str(&format!("{}\n  scope: {scope}\n", spec.name));
+        out.push_str(&format!(
+            "  placeholders: {}\n  default:\n",
+            if placeholders.is_empty() { "none (the text is used as it is)".to_owned() } else { placeholders.join(" ") }
+        ));
+        for line in spec.default.split_inclusive('\n') {
+            out.push_str("    | ");
+            out.push_str(line);
+        }
+        if !spec.default.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    std::io::stdout().write_all(out.as_bytes()).map_err(|err| format!("writing standard output: {err}"))
+}

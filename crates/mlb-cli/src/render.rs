@@ -1,0 +1,195 @@
+//! The render path shared by every subcommand: flags, input, model, config.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+
+use haproxy_config::{RenderOptions, Rendered, Templates};
+use lb_model::{HealthMemory, Model, Options, Resolver, Warning};
+use marathon_client::wire::{App, RejectedApp, decode_apps};
+
+/// The flags that shape the config, named as marathon-lb names them so
+/// that scripts carry over.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RenderFlags {
+    /// Render only services of these load balancer groups (repeatable);
+    /// `*` renders every service, with or without a group.
+    #[arg(long = "group", value_name = "GROUP", default_value = "external")]
+    pub groups: Vec<String>,
+
+    /// Do not render the shared HTTP (:80) and HTTPS (:443) frontends.
+    #[arg(long)]
+    pub dont_bind_http_https: bool,
+
+    /// Comma-separated certificates for the HTTPS frontend.
+    #[arg(long, value_name = "A,B", default_value = "/etc/ssl/cert.pem")]
+    pub ssl_certs: String,
+
+    /// Route vhosts and app ids through domain2backend.map and
+    /// app2backend.map, written beside the config.
+    #[arg(long)]
+    pub haproxy_map: bool,
+
+    /// Terminate TLS in one frontend per vhost, switched by SNI.
+    #[arg(long)]
+    pub group_https_by_vhost: bool,
+
+    /// Expose only services whose HAPROXY_{n}_ENABLED label is true.
+    #[arg(long)]
+    pub strict_mode: bool,
+
+    /// Leave out tasks of health-checked apps that Marathon does not
+    /// report alive.
+    #[arg(long)]
+    pub health_check: bool,
+
+    /// Where the live config lives; map paths inside it point to its
+    /// directory.
+    #[arg(long, value_name = "PATH", default_value = "/etc/haproxy/haproxy.cfg")]
+    pub haproxy_config: PathBuf,
+
+    /// Lowest service port made up for IP-per-task apps without one.
+    #[arg(long, value_name = "PORT", default_value_t = 10050)]
+    pub min_serv_port_ip_per_task: u16,
+
+    /// Highest service port made up for IP-per-task apps without one.
+    #[arg(long, value_name = "PORT", default_value_t = 10100)]
+    pub max_serv_port_ip_per_task: u16,
+
+    /// Directory of global template overrides, one file per template name.
+    #[arg(long, value_name = "DIR", default_value = "templates")]
+    pub templates: PathBuf,
+}
+
+impl RenderFlags {
+    /// The model options these flags ask for.
+    pub fn model_options(&self) -> Options {
+        Options {
+            strict_mode: self.strict_mode,
+            health_check: self.health_check,
+            min_service_port_ip_per_task: self.min_serv_port_ip_per_task,
+            max_service_port_ip_per_task: self.max_serv_port_ip_per_task,
+            framework_name: std::env::var("FRAMEWORK_NAME").ok().filter(|name| !name.is_empty()),
+        }
+    }
+
+    /// The render options these flags ask for.
+    pub fn render_options(&self) -> RenderOptions {
+        let dir = self.haproxy_config.parent().unwrap_or(Path::new(""));
+        RenderOptions {
+            groups: self.groups.clone(),
+            bind_http_https: !self.dont_bind_http_https,
+            ssl_certs: self.ssl_certs.split(',').map(str::to_owned).collect(),
+            haproxy_map: self.haproxy_map,
+            group_https_by_vhost: self.group_https_by_vhost,
+            haproxy_dir: dir.display().to_string(),
+        }
+    }
+
+    /// Loads the templates: environment variables, then the templates
+    /// directory, then the defaults.
+    pub fn load_templates(&self) -> Result<Templates, haproxy_config::Error> {
+        Templates::load(|name| std::env::var(name).ok(), Some(&self.templates))
+    }
+}
+
+/// Errors of the render path.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The input file could not be read.
+    #[error("reading {path}")]
+    Read {
+        /// The file, or `-` for standard input.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is not an apps document.
+    #[error("{path}:{line}:{column}: {message}")]
+    Document {
+        /// The file, or `-` for standard input.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A global template override does not compile.
+    #[error(transparent)]
+    Templates(#[from] haproxy_config::Error),
+}
+
+/// Reads an apps document from a file, or from standard input for `-`.
+pub fn read_apps(path: &str) -> Result<(Vec<App>, Vec<RejectedApp>), RenderError> {
+    let bytes = if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|source| RenderError::Read { path: path.to_owned(), source })?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|source| RenderError::Read { path: path.to_owned(), source })?
+    };
+    let decoded = decode_apps(&bytes).map_err(|err| match err {
+        marathon_client::Error::Document { message, line, column } => {
+            RenderError::Document { path: path.to_owned(), line, column, message }
+        }
+        other => RenderError::Document {
+            path: path.to_owned(),
+            line: 0,
+            column: 0,
+            message: other.to_string(),
+        },
+    })?;
+    Ok((decoded.apps, decoded.rejected))
+}
+
+/// Resolves agent host names with the system resolver, once per name per
+/// render.
+#[derive(Debug, Default)]
+pub struct SystemResolver {
+    cache: RefCell<HashMap<String, Option<Ipv4Addr>>>,
+}
+
+impl Resolver for SystemResolver {
+    fn resolve_ipv4(&self, host: &str) -> Option<Ipv4Addr> {
+        if let Ok(ip) = host.parse() {
+            return Some(ip);
+        }
+        self.cache
+            .borrow_mut()
+            .entry(host.to_owned())
+            .or_insert_with(|| {
+                (host, 0).to_socket_addrs().ok()?.find_map(|addr| match addr.ip() {
+                    std::net::IpAddr::V4(ip) => Some(ip),
+                    std::net::IpAddr::V6(_) => None,
+                })
+            })
+            .to_owned()
+    }
+}
+
+/// What one render produced, with everything that was left out.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The config and map files.
+    pub rendered: Rendered,
+    /// What the model left out.
+    pub model_warnings: Vec<Warning>,
+}
+
+/// Builds the model of `apps` and renders it.
+pub fn render_apps(
+    apps: Vec<App>,
+    flags: &RenderFlags,
+    templates: &Templates,
+    resolver: &dyn Resolver,
+    memory: &mut HealthMemory,
+) -> Result<Outcome, RenderError> {
+    let Model { services, warnings } = lb_model::build(apps, &flags.model_options(), resolver, memory);
+    let rendered = haproxy_config::render(&services, &flags.render_options(), templates)?;
+    Ok(Outcome { rendered, model_warnings: warnings })
+}
