@@ -51,7 +51,8 @@
 //! The crate never logs: whatever an operator should hear about (a
 //! disconnection, a refused answer) comes back to the caller as a value.
 //! Without the `http` feature it pulls in no HTTP client or crypto, which is
-//! how the domain model depends on it.
+//! how the domain model depends on it. The `test-support` feature adds
+//! [`test_support::FakeMarathon`], a fake server for integration tests.
 
 pub mod backoff;
 pub mod sse;
@@ -66,6 +67,8 @@ mod error;
 mod events;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 #[cfg(feature = "http")]
 mod urls;
 
