@@ -377,6 +377,14 @@ mod tests {
     use crate::sse::SseEvent;
 
     #[test]
+    fn stream_and_client_can_move_to_another_thread() {
+        fn send<T: Send>() {}
+        fn shared<T: Send + Sync>() {}
+        send::<EventStream>();
+        shared::<Client>();
+    }
+
+    #[test]
     fn default_path_asks_for_light_plans_and_each_event_type() {
         let path = EventStreamConfig::default().path();
         assert!(path.starts_with("/v2/events?plan-format=light&event_type=status_update_event&"));
