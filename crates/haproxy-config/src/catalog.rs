@@ -27,22 +27,22 @@ pub const TEMPLATES: &[TemplateSpec] = &[
         name: "HAPROXY_BACKEND_HEAD",
         per_service_port: true,
         placeholders: &["backend", "balance", "mode"],
-        default: r#"
+        default: r"
 backend {backend}
   balance {balance}
   mode {mode}
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_BACKEND_HSTS_OPTIONS",
         per_service_port: true,
         placeholders: &[],
-        default: r#"  http-response set-header Strict-Transport-Security max-age=15768000
-"#,
+        default: r"  http-response set-header Strict-Transport-Security max-age=15768000
+",
         replaces: Some((
-            r#"  rspadd  Strict-Transport-Security:\ max-age=15768000
-"#,
+            r"  rspadd  Strict-Transport-Security:\ max-age=15768000
+",
             "`rspadd` was removed in HAProxy 2.1; `http-response set-header` has the same effect",
         )),
     },
@@ -61,35 +61,35 @@ backend {backend}
             "healthCheckProtocol",
             "healthCheckTimeoutSeconds",
         ],
-        default: r#"  option  httpchk GET {healthCheckPath}
+        default: r"  option  httpchk GET {healthCheckPath}
   timeout check {healthCheckTimeoutSeconds}s
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_BACKEND_HTTP_OPTIONS",
         per_service_port: true,
         placeholders: &[],
-        default: r#"  option forwardfor
+        default: r"  option forwardfor
   http-request set-header X-Forwarded-Port %[dst_port]
   http-request add-header X-Forwarded-Proto https if { ssl_fc }
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS",
         per_service_port: true,
         placeholders: &["cleanedUpHostname"],
-        default: r#"  redirect scheme https code 301 if !{{ ssl_fc }} host_{cleanedUpHostname}
-"#,
+        default: r"  redirect scheme https code 301 if !{{ ssl_fc }} host_{cleanedUpHostname}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH",
         per_service_port: true,
         placeholders: &["backend", "cleanedUpHostname"],
-        default: r#"  redirect scheme https code 301 if !{{ ssl_fc }} host_{cleanedUpHostname} path_{backend}
-"#,
+        default: r"  redirect scheme https code 301 if !{{ ssl_fc }} host_{cleanedUpHostname} path_{backend}
+",
         replaces: None,
     },
     TemplateSpec {
@@ -107,8 +107,8 @@ backend {backend}
             "healthCheckProtocol",
             "healthCheckTimeoutSeconds",
         ],
-        default: r#"  check inter {healthCheckIntervalSeconds}s fall {healthCheckFalls}{healthCheckPortOptions}
-"#,
+        default: r"  check inter {healthCheckIntervalSeconds}s fall {healthCheckFalls}{healthCheckPortOptions}
+",
         replaces: None,
     },
     TemplateSpec {
@@ -124,8 +124,8 @@ backend {backend}
             "serverId",
             "serverName",
         ],
-        default: r#"  server {serverName} {host_ipv4}:{port} id {serverId}{cookieOptions}{healthCheckOptions}{otherOptions}
-"#,
+        default: r"  server {serverName} {host_ipv4}:{port} id {serverId}{cookieOptions}{healthCheckOptions}{otherOptions}
+",
         replaces: None,
     },
     TemplateSpec {
@@ -143,16 +143,16 @@ backend {backend}
             "healthCheckProtocol",
             "healthCheckTimeoutSeconds",
         ],
-        default: r#"  check inter {healthCheckIntervalSeconds}s fall {healthCheckFalls}{healthCheckPortOptions}
-"#,
+        default: r"  check inter {healthCheckIntervalSeconds}s fall {healthCheckFalls}{healthCheckPortOptions}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_BACKEND_STICKY_OPTIONS",
         per_service_port: true,
         placeholders: &[],
-        default: r#"  cookie mesosphere_server_id insert indirect nocache
-"#,
+        default: r"  cookie mesosphere_server_id insert indirect nocache
+",
         replaces: None,
     },
     TemplateSpec {
@@ -170,15 +170,15 @@ backend {backend}
             "healthCheckProtocol",
             "healthCheckTimeoutSeconds",
         ],
-        default: r#""#,
+        default: r"",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_FRONTEND_BACKEND_GLUE",
         per_service_port: true,
         placeholders: &["backend"],
-        default: r#"  use_backend {backend}
-"#,
+        default: r"  use_backend {backend}
+",
         replaces: None,
     },
     TemplateSpec {
@@ -192,18 +192,18 @@ backend {backend}
             "servicePort",
             "sslCert",
         ],
-        default: r#"
+        default: r"
 frontend {backend}
   bind {bindAddr}:{servicePort}{sslCert}{bindOptions}
   mode {mode}
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HEAD",
         per_service_port: false,
         placeholders: &[],
-        default: r#"global
+        default: r"global
   log /dev/log local0
   log /dev/log local1 notice
   spread-checks 5
@@ -241,9 +241,9 @@ listen stats
   stats enable
   http-request use-service prometheus-exporter if { path /metrics }
   monitor-uri /_haproxy_health_check
-"#,
+",
         replaces: Some((
-            r#"global
+            r"global
   log /dev/log local0
   log /dev/log local1 notice
   spread-checks 5
@@ -298,7 +298,7 @@ listen stats
   http-request use-service lua.signalmlbhup if signalmlbhup
   acl signalmlbusr1 path /_mlb_signal/usr1
   http-request use-service lua.signalmlbusr1 if signalmlbusr1
-"#,
+",
             "marathon-lb's head loads four Lua files that only its container image ships; HAProxy refuses to start without them",
         )),
     },
@@ -306,16 +306,16 @@ listen stats
         name: "HAPROXY_HTTPS_FRONTEND_ACL",
         per_service_port: true,
         placeholders: &["backend", "hostname"],
-        default: r#"  use_backend {backend} if {{ ssl_fc_sni {hostname} }}
-"#,
+        default: r"  use_backend {backend} if {{ ssl_fc_sni {hostname} }}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH",
         per_service_port: true,
         placeholders: &["backend", "path"],
-        default: r#"  acl path_{backend} path_beg {path}
-"#,
+        default: r"  acl path_{backend} path_beg {path}
+",
         replaces: None,
     },
     TemplateSpec {
@@ -342,16 +342,16 @@ listen stats
         name: "HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH",
         per_service_port: true,
         placeholders: &["backend", "hostname"],
-        default: r#"  use_backend {backend} if {{ ssl_fc_sni {hostname} }} path_{backend}
-"#,
+        default: r"  use_backend {backend} if {{ ssl_fc_sni {hostname} }} path_{backend}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTPS_FRONTEND_AUTH_ACL_ONLY",
         per_service_port: true,
         placeholders: &["backend", "cleanedUpHostname"],
-        default: r#"  acl auth_{cleanedUpHostname} http_auth(user_{backend})
-"#,
+        default: r"  acl auth_{cleanedUpHostname} http_auth(user_{backend})
+",
         replaces: None,
     },
     TemplateSpec {
@@ -366,11 +366,11 @@ listen stats
         name: "HAPROXY_HTTPS_FRONTEND_HEAD",
         per_service_port: false,
         placeholders: &["sslCerts"],
-        default: r#"
+        default: r"
 frontend marathon_https_in
   bind *:443 ssl {sslCerts}
   mode http
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
@@ -386,68 +386,68 @@ frontend marathon_https_in
         name: "HAPROXY_HTTPS_GROUPED_FRONTEND_HEAD",
         per_service_port: false,
         placeholders: &[],
-        default: r#"
+        default: r"
 frontend marathon_https_in
   bind *:443
   mode tcp
   tcp-request inspect-delay 5s
   tcp-request content accept if { req_ssl_hello_type 1 }
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTPS_GROUPED_VHOST_BACKEND_HEAD",
         per_service_port: false,
         placeholders: &["name"],
-        default: r#"
+        default: r"
 backend {name}
   server loopback-for-tls abns@{name} send-proxy-v2
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTPS_GROUPED_VHOST_FRONTEND_ACL",
         per_service_port: false,
         placeholders: &["backend", "host"],
-        default: r#"  use_backend {backend} if {{ req_ssl_sni -i {host} }}
-"#,
+        default: r"  use_backend {backend} if {{ req_ssl_sni -i {host} }}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTPS_GROUPED_VHOST_FRONTEND_HEAD",
         per_service_port: false,
         placeholders: &["bindOpts", "name", "sslCerts"],
-        default: r#"
+        default: r"
 frontend {name}
   mode http
   bind abns@{name} accept-proxy ssl {sslCerts}{bindOpts}
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_BACKEND_ACL_ALLOW_DENY",
         per_service_port: false,
         placeholders: &[],
-        default: r#"  http-request allow if network_allowed
+        default: r"  http-request allow if network_allowed
   http-request deny
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_BACKEND_NETWORK_ALLOWED_ACL",
         per_service_port: true,
         placeholders: &["network_allowed"],
-        default: r#"  acl network_allowed src {network_allowed}
-"#,
+        default: r"  acl network_allowed src {network_allowed}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_BACKEND_PROXYPASS_GLUE",
         per_service_port: true,
         placeholders: &["hostname", "proxypath"],
-        default: r#"  http-request set-header Host {hostname}
+        default: r"  http-request set-header Host {hostname}
   http-request replace-path ^{proxypath}/?(.*) /\1
-"#,
+",
         replaces: Some((
             r#"  http-request set-header Host {hostname}
   reqirep  "^([^ :]*)\ {proxypath}/?(.*)" "\1\ /\2"
@@ -459,19 +459,19 @@ frontend {name}
         name: "HAPROXY_HTTP_BACKEND_REDIR",
         per_service_port: true,
         placeholders: &["hostname", "redirpath"],
-        default: r#"  acl is_root path -i /
+        default: r"  acl is_root path -i /
   acl is_domain hdr(host) -i {hostname}
   redirect code 301 location {redirpath} if is_domain is_root
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_BACKEND_REVPROXY_GLUE",
         per_service_port: true,
         placeholders: &["hostname", "rootpath"],
-        default: r#"  acl hdr_location res.hdr(Location) -m found
+        default: r"  acl hdr_location res.hdr(Location) -m found
   http-response replace-header Location ^(https?://{hostname}(:[0-9]+)?)?(/.*) {rootpath} if hdr_location
-"#,
+",
         replaces: Some((
             r#"  acl hdr_location res.hdr(Location) -m found
   rspirep "^Location: (https?://{hostname}(:[0-9]+)?)?(/.*)" "Location:   {rootpath}" if hdr_location
@@ -483,34 +483,34 @@ frontend {name}
         name: "HAPROXY_HTTP_FRONTEND_ACL",
         per_service_port: true,
         placeholders: &["backend", "cleanedUpHostname", "hostname"],
-        default: r#"  acl host_{cleanedUpHostname} hdr(host) -i {hostname}
+        default: r"  acl host_{cleanedUpHostname} hdr(host) -i {hostname}
   use_backend {backend} if host_{cleanedUpHostname}
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_FRONTEND_ACL_ONLY",
         per_service_port: true,
         placeholders: &["cleanedUpHostname", "hostname"],
-        default: r#"  acl host_{cleanedUpHostname} hdr(host) -i {hostname}
-"#,
+        default: r"  acl host_{cleanedUpHostname} hdr(host) -i {hostname}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH",
         per_service_port: true,
         placeholders: &["backend", "path"],
-        default: r#"  acl path_{backend} path_beg {path}
-"#,
+        default: r"  acl path_{backend} path_beg {path}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH",
         per_service_port: true,
         placeholders: &["backend", "cleanedUpHostname", "path"],
-        default: r#"  acl path_{backend} path_beg {path}
+        default: r"  acl path_{backend} path_beg {path}
   acl auth_{cleanedUpHostname} http_auth(user_{backend})
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
@@ -540,49 +540,49 @@ frontend {name}
         name: "HAPROXY_HTTP_FRONTEND_ACL_WITH_PATH",
         per_service_port: true,
         placeholders: &["backend", "cleanedUpHostname", "hostname", "path"],
-        default: r#"  acl host_{cleanedUpHostname} hdr(host) -i {hostname}
+        default: r"  acl host_{cleanedUpHostname} hdr(host) -i {hostname}
   acl path_{backend} path_beg {path}
   use_backend {backend} if host_{cleanedUpHostname} path_{backend}
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_FRONTEND_APPID_ACL",
         per_service_port: true,
         placeholders: &["appId", "backend", "cleanedUpAppId"],
-        default: r#"  acl app_{cleanedUpAppId} hdr(x-marathon-app-id) -i {appId}
+        default: r"  acl app_{cleanedUpAppId} hdr(x-marathon-app-id) -i {appId}
   use_backend {backend} if app_{cleanedUpAppId}
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_FRONTEND_APPID_HEAD",
         per_service_port: false,
         placeholders: &[],
-        default: r#"
+        default: r"
 frontend marathon_http_appid_in
   bind *:9091
   mode http
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_FRONTEND_HEAD",
         per_service_port: false,
         placeholders: &[],
-        default: r#"
+        default: r"
 frontend marathon_http_in
   bind *:80
   mode http
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_HTTP_FRONTEND_ROUTING_ONLY",
         per_service_port: true,
         placeholders: &["backend", "cleanedUpHostname"],
-        default: r#"  use_backend {backend} if host_{cleanedUpHostname}
-"#,
+        default: r"  use_backend {backend} if host_{cleanedUpHostname}
+",
         replaces: None,
     },
     TemplateSpec {
@@ -599,8 +599,8 @@ frontend marathon_http_in
         name: "HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH",
         per_service_port: true,
         placeholders: &["backend", "cleanedUpHostname"],
-        default: r#"  use_backend {backend} if host_{cleanedUpHostname} path_{backend}
-"#,
+        default: r"  use_backend {backend} if host_{cleanedUpHostname} path_{backend}
+",
         replaces: None,
     },
     TemplateSpec {
@@ -616,64 +616,65 @@ frontend marathon_http_in
         name: "HAPROXY_MAP_HTTPS_FRONTEND_ACL",
         per_service_port: true,
         placeholders: &["haproxy_dir"],
-        default: r#"  use_backend %[ssl_fc_sni,lower,map({haproxy_dir}/domain2backend.map)]
-"#,
+        default: r"  use_backend %[ssl_fc_sni,lower,map({haproxy_dir}/domain2backend.map)]
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_MAP_HTTP_FRONTEND_ACL",
         per_service_port: true,
         placeholders: &["haproxy_dir"],
-        default: r#"  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]
-"#,
+        default: r"  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_MAP_HTTP_FRONTEND_ACL_ONLY",
         per_service_port: true,
         placeholders: &["haproxy_dir"],
-        default: r#"  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]
-"#,
+        default: r"  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_MAP_HTTP_FRONTEND_APPID_ACL",
         per_service_port: true,
         placeholders: &["haproxy_dir"],
-        default: r#"  use_backend %[req.hdr(x-marathon-app-id),lower,map({haproxy_dir}/app2backend.map)]
-"#,
+        default: r"  use_backend %[req.hdr(x-marathon-app-id),lower,map({haproxy_dir}/app2backend.map)]
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_TCP_BACKEND_ACL_ALLOW_DENY",
         per_service_port: false,
         placeholders: &[],
-        default: r#"  tcp-request content accept if network_allowed
+        default: r"  tcp-request content accept if network_allowed
   tcp-request content reject
-"#,
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_TCP_BACKEND_NETWORK_ALLOWED_ACL",
         per_service_port: true,
         placeholders: &["network_allowed"],
-        default: r#"  acl network_allowed src {network_allowed}
-"#,
+        default: r"  acl network_allowed src {network_allowed}
+",
         replaces: None,
     },
     TemplateSpec {
         name: "HAPROXY_USERLIST_HEAD",
         per_service_port: true,
         placeholders: &["backend", "passwd", "user"],
-        default: r#"
+        default: r"
 userlist user_{backend}
   user {user} password {passwd}
-"#,
+",
         replaces: None,
     },
 ];
 
 /// The template called `name`, if there is one.
+#[must_use]
 pub fn spec(name: &str) -> Option<&'static TemplateSpec> {
     TEMPLATES
         .binary_search_by(|spec| spec.name.cmp(name))

@@ -8,6 +8,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 /// Replaces every character outside `[a-zA-Z0-9-]` with `_`.
+#[must_use]
 pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| {
@@ -22,6 +23,7 @@ pub fn sanitize(text: &str) -> String {
 
 /// The backend name of a service: the app id without its leading `/`,
 /// other `/` turned into `_`, then `_<service port>`.
+#[must_use]
 pub fn backend_name(app_id: &str, service_port: u16) -> String {
     format!("{}_{service_port}", app_path(app_id))
 }
@@ -33,6 +35,7 @@ pub(crate) fn app_path(app_id: &str) -> String {
 
 /// The server name: `host_address_port`, or `address_port` when the agent
 /// host is the address, sanitized.
+#[must_use]
 pub fn server_name(host: &str, ip: &str, port: u16) -> String {
     if host == ip {
         sanitize(&format!("{ip}_{port}"))
@@ -78,6 +81,7 @@ pub fn server_id(name: &str, taken: &mut BTreeSet<u32>) -> u32 {
 
 /// The sticky-session cookie of a server: the first 10 hex digits of the
 /// SHA-1 of its name.
+#[must_use]
 pub fn server_cookie(name: &str) -> String {
     let mut digest = hex(&Sha1::digest(name.as_bytes()));
     digest.truncate(10);

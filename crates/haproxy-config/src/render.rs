@@ -186,7 +186,7 @@ pub fn render(
     let mut frontends = String::new();
     let mut backends = String::new();
     let mut http_parts: Vec<(i64, String)> = Vec::new();
-    let mut https_parts: Vec<(i64, String)> = Vec::new();
+    let mut tls_parts: Vec<(i64, String)> = Vec::new();
     let mut grouped: BTreeMap<String, GroupedVhost> = BTreeMap::new();
     let mut appid = String::new();
     let mut appid_seen: BTreeSet<&str> = BTreeSet::new();
@@ -223,7 +223,7 @@ pub fn render(
         backends.push_str(&parts.backend);
         if let Some(vhost) = parts.vhost {
             http_parts.push((parts.weight, vhost.http));
-            https_parts.push((parts.weight, vhost.https));
+            tls_parts.push((parts.weight, vhost.https));
             if options.group_https_by_vhost {
                 for (host, text) in vhost.https_by_vhost {
                     let group = grouped.entry(host).or_default();
@@ -243,7 +243,7 @@ pub fn render(
 
     // Higher weights first; equal weights keep the visiting order.
     http_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
-    https_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
+    tls_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
 
     let none: &[(&str, &str)] = &[];
     let mut config = String::new();
@@ -257,7 +257,7 @@ pub fn render(
     }
     config.push_str(&appid);
     if options.bind_http_https {
-        https_frontend(&em, options, &https_parts, &grouped, &mut config)?;
+        https_frontend(&em, options, &tls_parts, &grouped, &mut config)?;
     }
     config.push_str(&frontends);
     config.push_str(&backends);

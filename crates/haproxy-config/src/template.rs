@@ -46,12 +46,12 @@ fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
     while let Some(at) = rest.find(['{', '}']) {
         literal.push_str(&rest[..at]);
         let tail = &rest[at..];
-        if tail.starts_with("{{") {
+        if let Some(after) = tail.strip_prefix("{{") {
             literal.push('{');
-            rest = &tail[2..];
-        } else if tail.starts_with("}}") {
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
             literal.push('}');
-            rest = &tail[2..];
+            rest = after;
         } else if tail.starts_with('}') {
             return Err("a single '}' must be written '}}'".to_owned());
         } else {
@@ -140,11 +140,13 @@ impl Template {
     }
 
     /// Where the template's text came from.
+    #[must_use]
     pub fn origin(&self) -> &str {
         &self.origin
     }
 
     /// The placeholders the template uses.
+    #[must_use]
     pub fn used(&self) -> &[String] {
         &self.used
     }

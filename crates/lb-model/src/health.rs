@@ -17,6 +17,7 @@ pub struct HealthMemory {
 
 impl HealthMemory {
     /// The remembered answer for a task, if any.
+    #[must_use]
     pub fn get(&self, task_id: &str) -> Option<bool> {
         self.alive.get(task_id).copied()
     }

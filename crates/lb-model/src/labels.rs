@@ -19,6 +19,7 @@ pub struct Label {
 
 impl Label {
     /// Whether the label applies to one service port (`HAPROXY_{n}_...`).
+    #[must_use]
     pub fn per_service_port(&self) -> bool {
         self.name.contains("{0}")
     }
@@ -378,8 +379,8 @@ fn set(service: &mut Service, label: &Label, value: &str) -> Result<(), &'static
         "BACKEND_WEIGHT" => {
             service.backend_weight = value.trim().parse().map_err(|_| "expected an integer")?;
         }
-        "BALANCE" => service.balance = value.to_owned(),
-        "BIND_ADDR" => service.bind_addr = value.to_owned(),
+        "BALANCE" => value.clone_into(&mut service.balance),
+        "BIND_ADDR" => value.clone_into(&mut service.bind_addr),
         "BIND_OPTIONS" => service.bind_options = Some(value.to_owned()),
         "ENABLED" => service.enabled = is_true(value),
         "GROUP" => service.port_groups = value.split(',').map(str::to_owned).collect(),

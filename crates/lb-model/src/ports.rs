@@ -1,6 +1,6 @@
 //! Networking modes, service ports and task addresses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use marathon_client::wire::{App, PortMapping, Task};
 use sha1::{Digest, Sha1};
@@ -70,9 +70,8 @@ pub(crate) fn task_ports(app: &App, task: &Task, mode: Networking) -> Vec<i64> {
             .collect::<Vec<_>>()
     };
     match mode {
-        Networking::Host if !task.ports.is_empty() => task.ports.clone(),
+        Networking::Host | Networking::Bridge if !task.ports.is_empty() => task.ports.clone(),
         Networking::Host => definition_ports(app),
-        Networking::Bridge if !task.ports.is_empty() => task.ports.clone(),
         Networking::Bridge => {
             let ports = definition_ports(app);
             if ports.is_empty() {
@@ -110,7 +109,7 @@ pub(crate) struct PortAssigner {
     min: u16,
     max: u16,
     assigned: BTreeMap<(String, i64), u16>,
-    taken: std::collections::BTreeSet<u16>,
+    taken: BTreeSet<u16>,
 }
 
 const MAX_CLASHES: usize = 50;
@@ -121,7 +120,7 @@ impl PortAssigner {
             min,
             max,
             assigned: BTreeMap::new(),
-            taken: Default::default(),
+            taken: BTreeSet::default(),
         }
     }
 

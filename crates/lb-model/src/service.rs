@@ -64,6 +64,7 @@ pub struct Service {
 impl Service {
     /// A service with marathon-lb's defaults and no backends, as an app
     /// without labels gets for its first service port.
+    #[must_use]
     pub fn default_for(app_id: &str, service_port: u16) -> Self {
         Service::new(app_id, service_port, 0, false)
     }
@@ -101,6 +102,7 @@ impl Service {
 
     /// The groups that decide whether a load balancer takes this service:
     /// the port's own when set, else the app's.
+    #[must_use]
     pub fn groups(&self) -> &[String] {
         if self.port_groups.is_empty() {
             &self.app_groups

@@ -1,5 +1,6 @@
 //! `mlb-cli`: renders HAProxy configs from Marathon apps.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,9 +71,11 @@ fn chain(err: &dyn std::error::Error) -> String {
 
 fn render(command: &RenderCommand) -> Result<(), String> {
     if command.flags.haproxy_map && command.output.is_none() {
-        return Err("--haproxy-map writes domain2backend.map and app2backend.map beside the \
+        return Err(
+            "--haproxy-map writes domain2backend.map and app2backend.map beside the \
                     config: give --output"
-            .to_owned());
+                .to_owned(),
+        );
     }
     let templates = command.flags.load_templates().map_err(|err| chain(&err))?;
     let (apps, rejected) = read_apps(&command.from).map_err(|err| chain(&err))?;
@@ -120,16 +123,28 @@ fn templates() -> Result<(), String> {
     let mut out = String::new();
     for spec in TEMPLATES {
         let scope = if spec.per_service_port {
-            format!("global, or per service port with label HAPROXY_{{n}}_{}", &spec.name[8..])
+            format!(
+                "global, or per service port with label HAPROXY_{{n}}_{}",
+                &spec.name[8..]
+            )
         } else {
             "global only".to_owned()
         };
-        let placeholders: Vec<String> = spec.placeholders.iter().map(|p| format!("{{{p}}}")).collect();
-        out.push_str(&format!("{}\n  scope: {scope}\n", spec.name));
-        out.push_str(&format!(
-            "  placeholders: {}\n  default:\n",
-            if placeholders.is_empty() { "none (the text is used as it is)".to_owned() } else { placeholders.join(" ") }
-        ));
+        let placeholders: Vec<String> = spec
+            .placeholders
+            .iter()
+            .map(|p| format!("{{{p}}}"))
+            .collect();
+        let placeholders = if placeholders.is_empty() {
+            "none (the text is used as it is)".to_owned()
+        } else {
+            placeholders.join(" ")
+        };
+        let _ = write!(
+            out,
+            "{}\n  scope: {scope}\n  placeholders: {placeholders}\n  default:\n",
+            spec.name
+        );
         for line in spec.default.split_inclusive('\n') {
             out.push_str("    | ");
             out.push_str(line);
@@ -139,5 +154,7 @@ fn templates() -> Result<(), String> {
         }
         out.push('\n');
     }
-    std::io::stdout().write_all(out.as_bytes()).map_err(|err| format!("writing standard output: {err}"))
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(|err| format!("writing standard output: {err}"))
 }

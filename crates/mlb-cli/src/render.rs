@@ -64,13 +64,16 @@ pub struct RenderFlags {
 
 impl RenderFlags {
     /// The model options these flags ask for.
+    #[must_use]
     pub fn model_options(&self) -> Options {
         Options {
             strict_mode: self.strict_mode,
             health_check: self.health_check,
             min_service_port_ip_per_task: self.min_serv_port_ip_per_task,
             max_service_port_ip_per_task: self.max_serv_port_ip_per_task,
-            framework_name: std::env::var("FRAMEWORK_NAME").ok().filter(|name| !name.is_empty()),
+            framework_name: std::env::var("FRAMEWORK_NAME")
+                .ok()
+                .filter(|name| !name.is_empty()),
         }
     }
 
@@ -127,16 +130,30 @@ pub enum RenderError {
 pub fn read_apps(path: &str) -> Result<(Vec<App>, Vec<RejectedApp>), RenderError> {
     let bytes = if path == "-" {
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
-            .map_err(|source| RenderError::Read { path: path.to_owned(), source })?;
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|source| {
+            RenderError::Read {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
         bytes
     } else {
-        std::fs::read(path).map_err(|source| RenderError::Read { path: path.to_owned(), source })?
+        std::fs::read(path).map_err(|source| RenderError::Read {
+            path: path.to_owned(),
+            source,
+        })?
     };
     let decoded = decode_apps(&bytes).map_err(|err| match err {
-        marathon_client::Error::Document { message, line, column } => {
-            RenderError::Document { path: path.to_owned(), line, column, message }
-        }
+        marathon_client::Error::Document {
+            message,
+            line,
+            column,
+        } => RenderError::Document {
+            path: path.to_owned(),
+            line,
+            column,
+            message,
+        },
         other => RenderError::Document {
             path: path.to_owned(),
             line: 0,
@@ -163,10 +180,13 @@ impl Resolver for SystemResolver {
             .borrow_mut()
             .entry(host.to_owned())
             .or_insert_with(|| {
-                (host, 0).to_socket_addrs().ok()?.find_map(|addr| match addr.ip() {
-                    std::net::IpAddr::V4(ip) => Some(ip),
-                    std::net::IpAddr::V6(_) => None,
-                })
+                (host, 0)
+                    .to_socket_addrs()
+                    .ok()?
+                    .find_map(|addr| match addr.ip() {
+                        std::net::IpAddr::V4(ip) => Some(ip),
+                        std::net::IpAddr::V6(_) => None,
+                    })
             })
             .to_owned()
     }
@@ -189,7 +209,11 @@ pub fn render_apps(
     resolver: &dyn Resolver,
     memory: &mut HealthMemory,
 ) -> Result<Outcome, RenderError> {
-    let Model { services, warnings } = lb_model::build(apps, &flags.model_options(), resolver, memory);
+    let Model { services, warnings } =
+        lb_model::build(apps, &flags.model_options(), resolver, memory);
     let rendered = haproxy_config::render(&services, &flags.render_options(), templates)?;
-    Ok(Outcome { rendered, model_warnings: warnings })
+    Ok(Outcome {
+        rendered,
+        model_warnings: warnings,
+    })
 }
