@@ -199,6 +199,8 @@ pub struct Outcome {
     pub rendered: Rendered,
     /// What the model left out.
     pub model_warnings: Vec<Warning>,
+    /// How many services the model built, before group filtering.
+    pub services: usize,
 }
 
 /// Builds the model of `apps` and renders it.
@@ -215,5 +217,6 @@ pub fn render_apps(
     Ok(Outcome {
         rendered,
         model_warnings: warnings,
+        services: services.len(),
     })
 }
