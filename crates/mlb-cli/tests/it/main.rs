@@ -2,3 +2,4 @@
 
 mod apply;
 mod bisect;
+mod haproxy_check;
