@@ -3,6 +3,15 @@
 //!
 //! The binary in `main.rs` only parses flags and calls into these modules.
 
+pub mod admin;
 pub mod apply;
 pub mod bisect;
+pub mod culprits;
+pub mod daemon;
+pub mod log;
+pub mod marathon;
 pub mod render;
+pub mod schedule;
+pub mod signals;
+pub mod update;
+pub mod warnings;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use haproxy_config::TEMPLATES;
 use lb_model::HealthMemory;
+use mlb_cli::daemon::{self, PollCommand, SseCommand};
 use mlb_cli::render::{RenderFlags, SystemResolver, read_apps, render_apps};
 
 /// Marathon service discovery for HAProxy.
@@ -24,6 +25,10 @@ enum Command {
     Render(RenderCommand),
     /// List every template: name, scope, placeholders and default text.
     Templates,
+    /// Follow Marathon by polling, and keep HAProxy's config current.
+    Poll(PollCommand),
+    /// Follow Marathon's event stream, and keep HAProxy's config current.
+    Sse(SseCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -47,6 +52,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Render(command) => render(&command),
         Command::Templates => templates(),
+        Command::Poll(command) => return live(daemon::poll(&command)),
+        Command::Sse(command) => return live(daemon::sse(&command)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -55,6 +62,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exit status of `poll` and `sse`; a failure to start is printed.
+fn live(result: Result<ExitCode, daemon::StartError>) -> ExitCode {
+    result.unwrap_or_else(|err| {
+        eprintln!("error: {}", chain(&err));
+        ExitCode::FAILURE
+    })
 }
 
 /// Renders an error and the chain of its causes on one line.

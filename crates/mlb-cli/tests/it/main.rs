@@ -3,3 +3,5 @@
 mod apply;
 mod bisect;
 mod haproxy_check;
+mod live;
+mod rig;
