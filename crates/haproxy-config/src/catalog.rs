@@ -241,6 +241,10 @@ listen stats
   stats enable
   http-request use-service prometheus-exporter if { path /metrics }
   monitor-uri /_haproxy_health_check
+  use_backend mlb_admin if { path /_haproxy_getconfig /_haproxy_getvhostmap /_haproxy_getappmap /_haproxy_getpids } || { path_beg /_mlb_signal/ }
+backend mlb_admin
+  mode http
+  server mlb 127.0.0.1:9092
 ",
         replaces: Some((
             r"global
@@ -299,7 +303,7 @@ listen stats
   acl signalmlbusr1 path /_mlb_signal/usr1
   http-request use-service lua.signalmlbusr1 if signalmlbusr1
 ",
-            "marathon-lb's head loads four Lua files that only its container image ships; HAProxy refuses to start without them",
+            "marathon-lb's head loads four Lua files that only its container image ships; HAProxy refuses to start without them. The operator paths they served (/_haproxy_getconfig, the maps, /_haproxy_getpids, /_mlb_signal/*) are forwarded to mlb's admin listener (`--admin-address`, 127.0.0.1:9092) instead",
         )),
     },
     TemplateSpec {
