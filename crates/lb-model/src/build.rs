@@ -6,7 +6,7 @@ use marathon_client::wire::{App, HealthCheck as WireCheck, Task};
 
 use crate::bluegreen::{PreparedApp, merge_groups};
 use crate::health::HealthMemory;
-use crate::labels::{LABELS, apply, per_port_label};
+use crate::labels::{LABELS, apply, check_port_index, per_port_label};
 use crate::ports::{Networking, PortAssigner, networking, service_ports, task_ports};
 use crate::resolve::Resolver;
 use crate::service::{Backend, HealthCheck, Service, Warning};
@@ -26,6 +26,13 @@ pub struct Options {
     /// The app id (without the leading `/`) of mlb itself, which is never
     /// exposed; marathon-lb reads it from `FRAMEWORK_NAME`. Default none.
     pub framework_name: Option<String>,
+    /// Apply template override labels (`HAPROXY_{n}_BACKEND_HEAD` and the
+    /// like). When off, they are ignored with one warning per app
+    /// (`--no-label-templates`). Default on.
+    pub label_templates: bool,
+    /// Ports the load balancer binds for itself; a `HAPROXY_{n}_PORT`
+    /// label may not claim them. Default 80, 443 and 9091.
+    pub reserved_ports: Vec<u16>,
 }
 
 impl Default for Options {
@@ -36,6 +43,8 @@ impl Default for Options {
             min_service_port_ip_per_task: 10050,
             max_service_port_ip_per_task: 10100,
             framework_name: None,
+            label_templates: true,
+            reserved_ports: vec![80, 443, 9091],
         }
     }
 }
@@ -77,6 +86,7 @@ pub fn build(
     memory: &mut HealthMemory,
 ) -> Model {
     let mut warnings = Vec::new();
+    apps = crate::screen::screen(apps, options, &mut warnings);
 
     // Everything that marathon-lb decides by the order Marathon lists apps
     // in (blue/green ties, made-up service ports) is decided by app id.
@@ -110,6 +120,7 @@ pub fn build(
     services.sort_by(|a, b| {
         (&a.app_id, a.service_port, a.port_index).cmp(&(&b.app_id, b.service_port, b.port_index))
     });
+    let services = crate::claims::claim_ports(services, options, &mut warnings);
     warnings.sort();
     warnings.dedup();
     Model { services, warnings }
@@ -150,6 +161,10 @@ fn app_services(
             continue;
         };
         let service = new_service(app, port, index, &port_labels, options, warnings);
+        let service = service.filter(|service| {
+            let checked = check_port_index(service, ports.len());
+            checked.map_err(|warning| warnings.push(warning)).is_ok()
+        });
         match services.iter_mut().find(|(known, _)| *known == port) {
             Some(slot) => slot.1 = service,
             None => services.push((port, service)),

@@ -5,6 +5,7 @@
 //! it, and `docs/labels.md` is generated from it, so the two cannot drift.
 
 use crate::service::{Auth, Service, Warning};
+use crate::validate;
 
 /// A label users put on Marathon apps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +37,9 @@ const fn value(name: &'static str, accepts: &'static str) -> Label {
 const fn template(name: &'static str, template: &'static str) -> Label {
     Label {
         name,
-        accepts: "a template in marathon-lb's syntax",
+        accepts: "HAProxy text in marathon-lb's template syntax, which may span lines; it goes \
+                  into the config as written, so only trusted app owners should have it (turn \
+                  these labels off with `--no-label-templates`)",
         template: Some(template),
     }
 }
@@ -47,12 +50,16 @@ const fn template(name: &'static str, template: &'static str) -> Label {
 pub const LABELS: &[Label] = &[
     value(
         "HAPROXY_{0}_AUTH",
-        "`realm:user:password-hash`: HTTP basic auth on the vhost routes",
+        "`realm:user:password-hash`: HTTP basic auth on the vhost routes. The realm is any text \
+         without `\"`, `\\` or `$` (it goes between double quotes); the user is made of letters, \
+         digits, `-`, `.`, `_` and `@`; the hash is a crypt(3) hash (letters, digits and \
+         `./$=,+_-`), such as `$6$salt$hash`",
     ),
     template("HAPROXY_{0}_BACKEND_HEAD", "HAPROXY_BACKEND_HEAD"),
     value(
         "HAPROXY_{0}_BACKEND_HEALTHCHECK_PORT_INDEX",
-        "an integer: use the health check (and the ports) of that service port index",
+        "an integer from -n to n-1, n being the app's number of service ports (a negative one \
+         counts from the end): use the health check (and the ports) of that service port index",
     ),
     template(
         "HAPROXY_{0}_BACKEND_HSTS_OPTIONS",
@@ -68,7 +75,8 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_{0}_BACKEND_NETWORK_ALLOWED_ACL",
-        "space-separated networks (such as `10.0.0.0/8 192.168.1.1`): only they reach the backend",
+        "space-separated IPv4 and IPv6 addresses and networks (such as `10.0.0.0/8 192.168.1.1`, \
+         `10.0.0.0/255.0.0.0` or `fd00::/8`): only they reach the backend",
     ),
     template(
         "HAPROXY_{0}_BACKEND_REDIRECT_HTTP_TO_HTTPS",
@@ -100,19 +108,29 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_{0}_BACKEND_WEIGHT",
-        "an integer (default 0): vhost rules of higher weight come first",
+        "an integer from -2147483648 to 2147483647 (default 0): vhost rules of higher weight \
+         come first",
     ),
     value(
         "HAPROXY_{0}_BALANCE",
-        "the backend's `balance` algorithm (default `roundrobin`)",
+        "the backend's `balance` algorithm (default `roundrobin`): `roundrobin`, `static-rr`, \
+         `leastconn`, `first`, `source`, `random`, `random(<draws>)`, `rdp-cookie`, \
+         `rdp-cookie(<name>)`, `uri` followed by any of `whole`, `path-only`, `len <n>` and \
+         `depth <n>`, `url_param <name>` optionally followed by `check_post`, `hdr(<name>)` \
+         optionally followed by `use_domain_only`, or `hash <expression>` (fetches and converters \
+         such as `path,lower`, whose existence HAProxy checks); names are made of letters, \
+         digits, `-`, `_` and `.`",
     ),
     value(
         "HAPROXY_{0}_BIND_ADDR",
-        "the frontend's bind address (default `*`)",
+        "the frontend's bind address (default `*`): `*`, an empty value (every address), an \
+         IPv4 or IPv6 address (brackets allowed) or a host name made of letters, digits, `-`, \
+         `.` and `_`",
     ),
     value(
         "HAPROXY_{0}_BIND_OPTIONS",
-        "extra options appended to the frontend's `bind` line",
+        "extra options appended to the frontend's `bind` line, chosen by the app's owner: up to \
+         32 words of printable ASCII without quotes, `\\` or `#`",
     ),
     value(
         "HAPROXY_DEPLOYMENT_ALT_PORT",
@@ -124,7 +142,8 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_DEPLOYMENT_GROUP",
-        "a name: apps sharing it are one blue/green pair, exposed as app id `/<name>`",
+        "a name made of letters, digits, `-`, `.` and `/`: apps sharing it are one blue/green \
+         pair, exposed as app id `/<name>` (left out when another app already has that id)",
     ),
     value(
         "HAPROXY_DEPLOYMENT_STARTED_AT",
@@ -146,7 +165,8 @@ pub const LABELS: &[Label] = &[
     template("HAPROXY_{0}_FRONTEND_HEAD", "HAPROXY_FRONTEND_HEAD"),
     value(
         "HAPROXY_{0}_GROUP",
-        "comma-separated load balancer groups for this port; they replace `HAPROXY_GROUP`",
+        "comma-separated load balancer groups for this port (any text without control \
+         characters); they replace `HAPROXY_GROUP`",
     ),
     template(
         "HAPROXY_{0}_HTTPS_FRONTEND_ACL",
@@ -178,12 +198,14 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_{0}_HTTP_BACKEND_PROXYPASS_PATH",
-        "a path prefix stripped from requests before they reach the backend",
+        "a path prefix stripped from requests before they reach the backend: `/` followed by \
+         letters, digits, `-`, `.`, `_`, `~` and `/`",
     ),
     value(
         "HAPROXY_{0}_HTTP_BACKEND_REDIR",
-        "a path or URL: requests for `/` on the vhost are redirected there (this label is the \
-         target, not a template override, as in marathon-lb)",
+        "a path or URL made of letters, digits and `-._~:/?@!$&()*+,;=[]` (no `%`: HAProxy reads \
+         the target as a log format): requests for `/` on the vhost are redirected there (this \
+         label is the target, not a template override, as in marathon-lb)",
     ),
     template(
         "HAPROXY_{0}_HTTP_BACKEND_REVPROXY_GLUE",
@@ -191,7 +213,8 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_{0}_HTTP_BACKEND_REVPROXY_PATH",
-        "a path: `Location` headers pointing at the vhost are rewritten under it",
+        "a path, `/` followed by letters, digits, `-`, `.`, `_`, `~` and `/`: `Location` headers \
+         pointing at the vhost are rewritten under it",
     ),
     template("HAPROXY_{0}_HTTP_FRONTEND_ACL", "HAPROXY_HTTP_FRONTEND_ACL"),
     template(
@@ -256,15 +279,19 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_{0}_MODE",
-        "`http` or `tcp` (any case): the proxy mode",
+        "`http` or `tcp` (any case, surrounding spaces ignored): the proxy mode",
     ),
     value(
         "HAPROXY_{0}_PATH",
-        "the argument of `path_beg` for vhost routing, such as `/api` or `-i /a /b`",
+        "the arguments of `path_beg` for vhost routing, such as `/api` or `-i /a /b`: paths \
+         starting with `/` made of letters, digits and `-._~/!$&()*+,;=:@%?[]`, which the flags \
+         `-i`, `-n`, `-m <beg|str|sub|dir|dom|end>` and `--` may precede; at most 32 words",
     ),
     value(
         "HAPROXY_{0}_PORT",
-        "a port number: the service port to bind instead of Marathon's",
+        "a port number from 1 to 65535: the service port to bind instead of Marathon's; refused \
+         when the load balancer's own frontends (80, 443 and 9091; only 9091 with \
+         `--dont-bind-http-https`) or another app's service bind it",
     ),
     value(
         "HAPROXY_{0}_REDIRECT_TO_HTTPS",
@@ -272,7 +299,8 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_{0}_SSL_CERT",
-        "a certificate path for the frontend's `bind` line",
+        "a certificate path for the frontend's `bind` line (`ssl crt <path>`): printable ASCII \
+         without quotes, `\\` or `#`",
     ),
     value(
         "HAPROXY_{0}_STICKY",
@@ -289,7 +317,8 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_{0}_VHOST",
-        "comma-separated virtual host names (lower-cased)",
+        "comma-separated virtual host names (lower-cased), each made of letters, digits, `-`, \
+         `.`, `_`, `*` and `:`",
     ),
 ];
 
@@ -298,7 +327,8 @@ pub const LABELS: &[Label] = &[
 pub const APP_LABELS: &[Label] = &[
     value(
         "HAPROXY_GROUP",
-        "comma-separated load balancer groups for every port of the app",
+        "comma-separated load balancer groups for every port of the app (any text without \
+         control characters)",
     ),
     value(
         "HAPROXY_DEPLOYMENT_NEW_INSTANCES",
@@ -333,8 +363,9 @@ pub(crate) fn per_port_label(key: &str) -> Option<(usize, usize)> {
     Some((index, position))
 }
 
-/// Applies one per-port label to a service. A value that does not parse is
-/// returned as a warning and the service must be left out.
+/// Applies one per-port label to a service. A value that does not parse,
+/// or that could not be put in a config safely, is returned as a warning
+/// and the service must be left out.
 pub(crate) fn apply(
     service: &mut Service,
     label: &Label,
@@ -352,19 +383,46 @@ pub(crate) fn apply(
     })
 }
 
-fn set(service: &mut Service, label: &Label, value: &str) -> Result<(), &'static str> {
+/// Checks `HAPROXY_{n}_BACKEND_HEALTHCHECK_PORT_INDEX` against the number
+/// of service ports of the app, counting from the end when negative as
+/// marathon-lb does.
+pub(crate) fn check_port_index(service: &Service, port_count: usize) -> Result<(), Warning> {
+    let Some(index) = service.healthcheck_port_index else {
+        return Ok(());
+    };
+    let count = i64::try_from(port_count).unwrap_or(i64::MAX);
+    if (-count..count).contains(&index) {
+        return Ok(());
+    }
+    Err(Warning {
+        app_id: service.app_id.clone(),
+        label: Some(format!(
+            "HAPROXY_{}_BACKEND_HEALTHCHECK_PORT_INDEX",
+            service.port_index
+        )),
+        value: Some(index.to_string()),
+        reason: format!(
+            "the app has {port_count} service ports: expected {} to {}; service port index {} \
+             left out",
+            -count,
+            count - 1,
+            service.port_index
+        ),
+    })
+}
+
+fn set(service: &mut Service, label: &Label, value: &str) -> Result<(), String> {
     if let Some(template) = label.template {
+        validate::template_text(value)?;
         let name = template.trim_start_matches("HAPROXY_").to_owned();
         service.templates.insert(name, value.replace("\r\n", "\n"));
         return Ok(());
     }
 
+    validate::plain_text(value)?;
     match label.name.trim_start_matches("HAPROXY_{0}_") {
         "AUTH" => {
-            let parts: Vec<&str> = value.split(':').collect();
-            let [realm, user, password] = parts[..] else {
-                return Err("expected realm:user:password-hash");
-            };
+            let (realm, user, password) = validate::auth(value)?;
             service.auth = Some(Auth {
                 realm: realm.to_owned(),
                 user: user.to_owned(),
@@ -372,40 +430,70 @@ fn set(service: &mut Service, label: &Label, value: &str) -> Result<(), &'static
             });
         }
         "BACKEND_HEALTHCHECK_PORT_INDEX" => {
-            service.healthcheck_port_index =
-                Some(value.trim().parse().map_err(|_| "expected an integer")?);
+            // The range is checked once the app's port count is known.
+            service.healthcheck_port_index = Some(validate::integer(value, -65535, 65535)?);
         }
-        "BACKEND_NETWORK_ALLOWED_ACL" => service.network_allowed = Some(value.to_owned()),
+        "BACKEND_NETWORK_ALLOWED_ACL" => {
+            validate::networks(value)?;
+            service.network_allowed = Some(value.to_owned());
+        }
         "BACKEND_WEIGHT" => {
-            service.backend_weight = value.trim().parse().map_err(|_| "expected an integer")?;
+            service.backend_weight =
+                validate::integer(value, i64::from(i32::MIN), i64::from(i32::MAX))?;
         }
-        "BALANCE" => value.clone_into(&mut service.balance),
-        "BIND_ADDR" => value.clone_into(&mut service.bind_addr),
-        "BIND_OPTIONS" => service.bind_options = Some(value.to_owned()),
+        "BALANCE" => {
+            validate::balance(value)?;
+            value.clone_into(&mut service.balance);
+        }
+        "BIND_ADDR" => {
+            validate::bind_addr(value)?;
+            value.clone_into(&mut service.bind_addr);
+        }
+        "BIND_OPTIONS" => {
+            validate::words(value)?;
+            service.bind_options = Some(value.to_owned());
+        }
         "ENABLED" => service.enabled = is_true(value),
         "GROUP" => service.port_groups = value.split(',').map(str::to_owned).collect(),
-        "HTTP_BACKEND_PROXYPASS_PATH" => service.proxy_path = Some(value.to_owned()),
-        "HTTP_BACKEND_REDIR" => service.redirect_path = Some(value.to_owned()),
-        "HTTP_BACKEND_REVPROXY_PATH" => service.revproxy_path = Some(value.to_owned()),
-        "MODE" => service.mode = Some(value.to_lowercase()),
+        "HTTP_BACKEND_PROXYPASS_PATH" => {
+            validate::simple_path(value)?;
+            service.proxy_path = Some(value.to_owned());
+        }
+        "HTTP_BACKEND_REDIR" => {
+            validate::redirect(value)?;
+            service.redirect_path = Some(value.to_owned());
+        }
+        "HTTP_BACKEND_REVPROXY_PATH" => {
+            validate::simple_path(value)?;
+            service.revproxy_path = Some(value.to_owned());
+        }
+        "MODE" => service.mode = Some(validate::mode(value)?),
         "PATH" => {
+            validate::paths(value)?;
             service.path = Some(value.to_owned());
             if service.backend_weight == 0 {
                 service.backend_weight = 1;
             }
         }
         "PORT" => {
-            service.service_port = value
-                .trim()
-                .parse()
-                .map_err(|_| "expected a port number from 0 to 65535")?;
+            let port = u16::try_from(validate::integer(value, 1, 65535)?)
+                .map_err(|_| "expected a port number from 1 to 65535".to_owned())?;
+            service.service_port_from_label = port != service.service_port;
+            service.service_port = port;
         }
         "REDIRECT_TO_HTTPS" => service.redirect_http_to_https = is_true(value),
-        "SSL_CERT" => service.ssl_cert = Some(value.to_owned()),
+        "SSL_CERT" => {
+            validate::certificate(value)?;
+            service.ssl_cert = Some(value.to_owned());
+        }
         "STICKY" => service.sticky = is_true(value),
         "USE_HSTS" => service.use_hsts = is_true(value),
-        "VHOST" => service.hostname = Some(value.to_lowercase()),
-        // Deployment labels are app-wide; the blue/green merge reads them.
+        "VHOST" => {
+            validate::hostnames(value)?;
+            service.hostname = Some(value.to_lowercase());
+        }
+        // Deployment labels are app-wide; the blue/green merge reads them
+        // and the screening of apps checks them.
         _ => {}
     }
     Ok(())

@@ -27,12 +27,15 @@
 
 mod bluegreen;
 mod build;
+mod claims;
 mod health;
 mod labels;
 mod ports;
 mod resolve;
+mod screen;
 mod service;
 mod time;
+mod validate;
 
 pub use build::{Model, Options, build};
 pub use health::HealthMemory;

@@ -12,6 +12,9 @@ pub struct Service {
     pub service_port: u16,
     /// The service's index `n` among the app's service ports.
     pub port_index: usize,
+    /// Whether `service_port` comes from the `HAPROXY_{n}_PORT` label
+    /// rather than from Marathon, which keeps its own ports apart.
+    pub service_port_from_label: bool,
     /// The app's groups (`HAPROXY_GROUP`, split on `,`).
     pub app_groups: Vec<String>,
     /// The port's own groups (`HAPROXY_{n}_GROUP`); they replace the app's.
@@ -74,6 +77,7 @@ impl Service {
             app_id: app_id.to_owned(),
             service_port,
             port_index,
+            service_port_from_label: false,
             app_groups: Vec::new(),
             port_groups: Vec::new(),
             enabled: !strict,
@@ -199,14 +203,27 @@ impl Warning {
     }
 }
 
+/// How much of an offending value a warning shows: enough to recognise
+/// it, not a megabyte of log line.
+const SHOWN_VALUE_CHARS: usize = 200;
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "app {}", self.app_id)?;
+        // An app id that failed its check may hold line breaks: escaped, it
+        // cannot forge a log line of its own.
+        if self.app_id.chars().any(char::is_control) {
+            write!(f, "app {:?}", self.app_id)?;
+        } else {
+            write!(f, "app {}", self.app_id)?;
+        }
         if let Some(label) = &self.label {
             write!(f, ", label {label}")?;
         }
         if let Some(value) = &self.value {
-            write!(f, " = {value:?}")?;
+            match value.char_indices().nth(SHOWN_VALUE_CHARS) {
+                Some((cut, _)) => write!(f, " = {:?}... ({} bytes)", &value[..cut], value.len())?,
+                None => write!(f, " = {value:?}")?,
+            }
         }
         write!(f, ": {}", self.reason)
     }

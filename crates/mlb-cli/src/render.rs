@@ -60,6 +60,12 @@ pub struct RenderFlags {
     /// Directory of global template overrides, one file per template name.
     #[arg(long, value_name = "DIR", default_value = "templates")]
     pub templates: PathBuf,
+
+    /// Ignore template override labels (HAPROXY_{n}_BACKEND_HEAD and the
+    /// like), with a warning per app: app owners then cannot write HAProxy
+    /// text. Value labels (VHOST, PATH, ...) still apply.
+    #[arg(long)]
+    pub no_label_templates: bool,
 }
 
 impl RenderFlags {
@@ -74,6 +80,14 @@ impl RenderFlags {
             framework_name: std::env::var("FRAMEWORK_NAME")
                 .ok()
                 .filter(|name| !name.is_empty()),
+            label_templates: !self.no_label_templates,
+            // The app-id frontend is always rendered; the HTTP and HTTPS
+            // ones unless --dont-bind-http-https.
+            reserved_ports: if self.dont_bind_http_https {
+                vec![9091]
+            } else {
+                vec![80, 443, 9091]
+            },
         }
     }
 

@@ -1,0 +1,75 @@
+//! Service ports claimed through `HAPROXY_{n}_PORT`: a label may not take a
+//! port that another service or the load balancer itself binds.
+//!
+//! Marathon hands out service ports and keeps them apart; the PORT label
+//! bypasses that. Without this check an app could bind the port of another
+//! app, or `:443` beside the shared HTTPS frontend, and HAProxy would split
+//! those connections between the two.
+
+use std::collections::BTreeMap;
+
+use crate::build::Options;
+use crate::service::{Service, Warning};
+
+/// Leaves out the services whose PORT label claims a reserved port or a
+/// port another service binds. A port from Marathon always keeps its
+/// service; two labels claiming one port both lose it, so the result does
+/// not depend on which app comes first.
+pub(crate) fn claim_ports(
+    services: Vec<Service>,
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Service> {
+    let mut users: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    for (at, service) in services.iter().enumerate() {
+        users.entry(service.service_port).or_default().push(at);
+    }
+
+    let mut refused = vec![None; services.len()];
+    for (port, at) in &users {
+        for &this in at {
+            let service = &services[this];
+            if !service.service_port_from_label {
+                continue;
+            }
+            let others = at
+                .iter()
+                .filter(|&&other| other != this)
+                .map(|&other| &services[other]);
+            refused[this] = if options.reserved_ports.contains(port) {
+                Some(format!(
+                    "port {port} is bound by the load balancer's own frontends"
+                ))
+            } else {
+                others
+                    .min_by_key(|other| (&other.app_id, other.port_index))
+                    .map(|other| {
+                        format!(
+                            "port {port} is also bound by service port index {} of app {}",
+                            other.port_index, other.app_id
+                        )
+                    })
+            };
+        }
+    }
+
+    services
+        .into_iter()
+        .zip(refused)
+        .filter_map(|(service, refused)| match refused {
+            None => Some(service),
+            Some(reason) => {
+                warnings.push(Warning {
+                    app_id: service.app_id.clone(),
+                    label: Some(format!("HAPROXY_{}_PORT", service.port_index)),
+                    value: Some(service.service_port.to_string()),
+                    reason: format!(
+                        "{reason}; service port index {} left out",
+                        service.port_index
+                    ),
+                });
+                None
+            }
+        })
+        .collect()
+}

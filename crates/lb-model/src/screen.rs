@@ -1,0 +1,241 @@
+//! Apps screened before the model reads them: what could break a config or
+//! make the output depend on input order is left out here, with a warning.
+//!
+//! Labels of single service ports are checked later, where they are
+//! applied ([`crate::labels`]); this module checks what belongs to the app
+//! as a whole (its id, app-wide labels, health checks) and its tasks.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use marathon_client::wire::{App, HealthCheck, Task};
+
+use crate::build::Options;
+use crate::labels::{APP_LABELS, LABELS, per_port_label};
+use crate::service::Warning;
+use crate::validate;
+
+const DEPLOYMENT_GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
+
+/// The apps fit to build services from. The result does not depend on the
+/// order of `apps`.
+pub(crate) fn screen(apps: Vec<App>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<App> {
+    let mut kept: Vec<App> = Vec::with_capacity(apps.len());
+    for mut app in apps {
+        if let Err(warning) = check_app(&app) {
+            warnings.push(warning);
+            continue;
+        }
+        app.tasks.retain(|task| match check_task(task) {
+            Ok(()) => true,
+            Err(reason) => {
+                warnings.push(Warning::app(&app.id, reason));
+                false
+            }
+        });
+        if !options.label_templates {
+            drop_template_labels(&mut app, warnings);
+        }
+        kept.push(app);
+    }
+
+    // Two apps with one id cannot both be exposed (their backends would
+    // share a name), and keeping either would depend on the order Marathon
+    // lists them in; so neither is.
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for app in &kept {
+        *count.entry(app.id.as_str()).or_default() += 1;
+    }
+    let duplicated: BTreeSet<String> = count
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(id, n)| {
+            warnings.push(Warning::app(
+                id,
+                format!("{n} apps have this id; all of them are left out"),
+            ));
+            id.to_owned()
+        })
+        .collect();
+    kept.retain(|app| !duplicated.contains(&app.id));
+
+    // A deployment group is exposed under the id `/<group>`; when a plain
+    // app already has that id, the group would take over its backend.
+    let plain: BTreeSet<String> = kept
+        .iter()
+        .filter(|app| !app.labels.contains_key(DEPLOYMENT_GROUP))
+        .map(|app| app.id.clone())
+        .collect();
+    kept.retain(|app| {
+        let Some(group) = app.labels.get(DEPLOYMENT_GROUP) else {
+            return true;
+        };
+        let id = group_id(group);
+        if !plain.contains(&id) {
+            return true;
+        }
+        warnings.push(Warning {
+            app_id: app.id.clone(),
+            label: Some(DEPLOYMENT_GROUP.to_owned()),
+            value: Some(group.clone()),
+            reason: format!(
+                "the group would be exposed as {id}, the id of another app; app left out"
+            ),
+        });
+        false
+    });
+    kept
+}
+
+/// The id a deployment group is exposed under.
+fn group_id(group: &str) -> String {
+    if group.starts_with('/') {
+        group.to_owned()
+    } else {
+        format!("/{group}")
+    }
+}
+
+/// Checks the app's id, its app-wide labels and its health checks.
+fn check_app(app: &App) -> Result<(), Warning> {
+    validate::app_id(&app.id).map_err(|reason| Warning {
+        app_id: app.id.clone(),
+        label: None,
+        value: None,
+        reason: format!("the app id is refused: {reason}; app left out"),
+    })?;
+
+    for label in APP_LABELS
+        .iter()
+        .chain(LABELS.iter().filter(|label| !label.per_service_port()))
+    {
+        let Some(value) = app.labels.get(label.name) else {
+            continue;
+        };
+        let checked = validate::plain_text(value).and_then(|()| {
+            if label.name == DEPLOYMENT_GROUP {
+                validate::app_id(value)
+            } else {
+                Ok(())
+            }
+        });
+        checked.map_err(|reason| Warning {
+            app_id: app.id.clone(),
+            label: Some(label.name.to_owned()),
+            value: Some(value.clone()),
+            reason: format!("{reason}; app left out"),
+        })?;
+    }
+
+    for (index, check) in app.health_checks.iter().enumerate() {
+        check_health_check(check).map_err(|(field, value, reason)| Warning {
+            app_id: app.id.clone(),
+            label: Some(format!("healthChecks[{index}].{field}")),
+            value: Some(value),
+            reason: format!("{reason}; app left out"),
+        })?;
+    }
+    Ok(())
+}
+
+/// The longest time HAProxy takes, in seconds (2^31 - 1 milliseconds).
+const MAX_SECONDS: i64 = 2_147_483;
+
+/// Checks what of a health check reaches the config: the path, the
+/// protocol and the numbers, within what HAProxy accepts.
+fn check_health_check(check: &HealthCheck) -> Result<(), (&'static str, String, String)> {
+    if let Some(path) = &check.path {
+        validate::check_path(path).map_err(|reason| ("path", path.clone(), reason))?;
+    }
+    let protocol_ok = !check.protocol.is_empty()
+        && check.protocol.len() <= 32
+        && check
+            .protocol
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !protocol_ok {
+        return Err((
+            "protocol",
+            check.protocol.clone(),
+            "expected a protocol name such as HTTP or MESOS_TCP".to_owned(),
+        ));
+    }
+    let numbers = [
+        ("timeoutSeconds", check.timeout_seconds, 0, MAX_SECONDS),
+        ("intervalSeconds", check.interval_seconds, 1, MAX_SECONDS),
+        (
+            "gracePeriodSeconds",
+            check.grace_period_seconds,
+            0,
+            MAX_SECONDS,
+        ),
+        (
+            "maxConsecutiveFailures",
+            check.max_consecutive_failures,
+            0,
+            MAX_SECONDS,
+        ),
+        ("port", check.port.unwrap_or(0), 0, 65535),
+        ("portIndex", check.port_index.unwrap_or(0), 0, 65535),
+    ];
+    for (field, number, min, max) in numbers {
+        if !(min..=max).contains(&number) {
+            return Err((
+                field,
+                number.to_string(),
+                format!("out of range: expected {min} to {max}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks what of a task reaches the config or the log: its id, its agent
+/// host and the address it has of its own.
+fn check_task(task: &Task) -> Result<(), String> {
+    validate::plain_text(&task.id)
+        .map_err(|reason| format!("a task id is refused: {reason}; task left out"))?;
+    if let Some(host) = &task.host {
+        validate::agent_host(host).map_err(|reason| {
+            format!(
+                "task {:?}: agent host {host:?} is refused: {reason}; task left out",
+                task.id
+            )
+        })?;
+    }
+    let own = task
+        .ip_addresses
+        .first()
+        .and_then(|a| a.ip_address.as_ref());
+    if let Some(ip) = own {
+        if ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(format!(
+                "task {:?}: address {ip:?} is not an IP address; task left out",
+                task.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Removes the template override labels of `app`, with one warning naming
+/// them (`--no-label-templates`).
+fn drop_template_labels(app: &mut App, warnings: &mut Vec<Warning>) {
+    let mut dropped = Vec::new();
+    app.labels.retain(|key, _| {
+        let template = per_port_label(key).is_some_and(|(_, at)| LABELS[at].template.is_some());
+        if template {
+            dropped.push(key.clone());
+        }
+        !template
+    });
+    if !dropped.is_empty() {
+        warnings.push(Warning {
+            app_id: app.id.clone(),
+            label: Some(dropped.join(", ")),
+            value: None,
+            reason: "template labels are turned off (--no-label-templates); ignored, the \
+                     global templates apply"
+                .to_owned(),
+        });
+    }
+}
