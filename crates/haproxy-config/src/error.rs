@@ -24,6 +24,14 @@ pub enum Error {
         #[source]
         source: Arc<std::io::Error>,
     },
+    /// Two servers of one backend would have the same name.
+    #[error("backend {backend}: two servers would be named {server}")]
+    DuplicateServer {
+        /// The backend.
+        backend: String,
+        /// The server name.
+        server: String,
+    },
     /// A service's labels do not fit together.
     #[error("label {label}: {reason}")]
     Label {

@@ -605,7 +605,7 @@ fn check_vars(service: &Service, port: Option<u16>) -> Vec<(&'static str, String
         ),
         (
             "healthCheckFalls",
-            (check.max_consecutive_failures + 1).to_string(),
+            check.max_consecutive_failures.saturating_add(1).to_string(),
         ),
         (
             "healthCheckPortOptions",
@@ -623,6 +623,7 @@ fn servers(
 ) -> Result<(), Error> {
     let flavour = check_flavour(service, mode);
     let mut taken = BTreeSet::new();
+    let mut taken_names = BTreeSet::new();
     for (
         index,
         Backend {
@@ -646,6 +647,15 @@ fn servers(
         }
 
         let name = server_name(host, ip, *port);
+        // HAProxy refuses a backend with two servers of one name, which
+        // agent host names differing only in punctuation would give.
+        if taken_names.contains(&name) {
+            return Err(Error::DuplicateServer {
+                backend: backend_name(&service.app_id, service.service_port),
+                server: name,
+            });
+        }
+        taken_names.insert(name.clone());
         let mut check_options = String::new();
         if let Some((_, server_template)) = flavour {
             let check_port = if service.healthcheck_port_index.is_some() {
