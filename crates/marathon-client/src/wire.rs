@@ -61,7 +61,7 @@ pub fn decode_apps(bytes: &[u8]) -> Result<DecodedApps, Error> {
             Ok(app) => decoded.apps.push(app),
             Err(err) => decoded.rejected.push(RejectedApp {
                 app: app_name(app.get()).unwrap_or_else(|| format!("#{index}")),
-                reason: err.to_string(),
+                reason: shortened(err.to_string()),
             }),
         }
     }
@@ -74,7 +74,29 @@ fn app_name(app: &str) -> Option<String> {
     struct IdOnly {
         id: String,
     }
-    serde_json::from_str::<IdOnly>(app).ok().map(|app| app.id)
+    // The name goes into log lines: an id with a line break in it is
+    // quoted and escaped so that it cannot forge a line of its own.
+    serde_json::from_str::<IdOnly>(app).ok().map(|app| {
+        if app.id.chars().any(char::is_control) {
+            format!("{:?}", app.id)
+        } else {
+            app.id
+        }
+    })
+}
+
+/// serde quotes the offending value in its message; a huge one is cut
+/// so that one bad app cannot flood the log.
+fn shortened(mut reason: String) -> String {
+    const LIMIT: usize = 400;
+    if let Some((cut, _)) = reason.char_indices().nth(LIMIT) {
+        let total = reason.len();
+        reason.truncate(cut);
+        reason.push_str("... (");
+        reason.push_str(&total.to_string());
+        reason.push_str(" bytes in all)");
+    }
+    reason
 }
 
 /// One Marathon app with its tasks.
