@@ -181,6 +181,22 @@ impl Template {
                 .iter()
                 .find(|(key, _)| key == name)
                 .map_or("", |(_, value)| value.as_ref());
+            // The model checks every value it takes from Marathon; this
+            // guards the config against any other source: a value that
+            // ended its line could write a directive of its own.
+            let control = value
+                .bytes()
+                .enumerate()
+                .find(|(_, b)| (*b < 0x20 && *b != b'\t') || *b == 0x7f);
+            if let Some((at, byte)) = control {
+                return Err(Error::Template {
+                    origin: self.origin.clone(),
+                    reason: format!(
+                        "the value of {{{name}}} has control character {:?} at byte {at}",
+                        char::from(byte)
+                    ),
+                });
+            }
             map.insert(name.clone(), serde_json::Value::String(value.to_owned()));
         }
         let context = Context::from(serde_json::Value::Object(map));
