@@ -54,7 +54,8 @@ pub struct LiveFlags {
         short = 'c',
         long = "command",
         value_name = "COMMAND",
-        default_value = ""
+        default_value = "",
+        hide_default_value = true
     )]
     command: String,
 
@@ -103,7 +104,8 @@ pub struct LiveFlags {
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9092")]
     admin_address: String,
 
-    /// sse: seconds without events after which the stream is reconnected.
+    /// sse: seconds of silence (not even Marathon's keepalive) after which
+    /// the event stream is dropped and opened again.
     #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds)]
     sse_idle_timeout: Duration,
 
