@@ -6,7 +6,7 @@ use std::time::Duration;
 use marathon_client::test_support::Reply;
 
 use crate::rig::{
-    Backend, Rig, app, apps, free_port, http_get, names_served, wait_served_by, wait_until,
+    Backend, Rig, app, apps, free_port, http_get, names_served, set_arg, wait_served_by, wait_until,
 };
 
 /// A label template HAProxy refuses: an unknown balance algorithm.
@@ -120,11 +120,53 @@ fn with_the_first_marathon_down_the_second_is_used() {
     rig.start_haproxy();
     let down = format!("http://127.0.0.1:{}", free_port());
     let mut args = rig.args("sse", &[]);
-    let at = args.iter().position(|arg| arg == "--marathon").unwrap();
-    args[at + 1] = format!("{down} {}", rig.marathon.url());
+    set_arg(
+        &mut args,
+        "--marathon",
+        &format!("{down} {}", rig.marathon.url()),
+    );
     let _mlb = rig.spawn_mlb(&args);
 
     wait_served_by(port, &["a"], 2);
+}
+
+#[test]
+fn a_stop_signal_lets_the_running_update_finish() {
+    let mut rig = Rig::new();
+    let (a, b) = (Backend::start("a"), Backend::start("b"));
+    let port = free_port();
+    rig.marathon
+        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    rig.start_haproxy();
+    // A slow reload: it notes its start, and needs a second to finish.
+    let starts = rig.path("starts");
+    let slow = format!(
+        "echo start >> '{}'; sleep 1; {}",
+        starts.display(),
+        rig.reload_command()
+    );
+    let mut args = rig.args("sse", &[]);
+    set_arg(&mut args, "--command", &slow);
+    let mut mlb = rig.spawn_mlb(&args);
+    wait_served_by(port, &["a"], 2);
+
+    rig.marathon
+        .set_apps(&apps(&[app("/web", port, &[&a, &b], "")]));
+    status_update(&rig);
+    wait_until("the second reload to start", || {
+        let count = std::fs::read_to_string(&starts).map_or(0, |s| s.lines().count());
+        if count >= 2 {
+            Ok(())
+        } else {
+            Err(format!("{count} starts"))
+        }
+    });
+    mlb.signal("TERM");
+
+    let status = mlb.wait_exit();
+    assert!(status.success(), "{status:?}\n{:#?}", mlb.logs());
+    assert_eq!(rig.reloads(), 2, "the running reload finished");
+    wait_served_by(port, &["a", "b"], 4);
 }
 
 #[test]
@@ -161,11 +203,13 @@ fn a_burst_of_events_causes_one_update() {
     rig.marathon
         .set_apps(&apps(&[app("/web", port, &[&a], "")]));
     rig.start_haproxy();
-    let mlb = rig.sse(&[]);
+    // A generous quiet period: a loaded machine must not split the burst.
+    let mut args = rig.args("sse", &[]);
+    set_arg(&mut args, "--event-quiet-period", "1");
+    let mlb = rig.spawn_mlb(&args);
     wait_served_by(port, &["a"], 2);
-    // Let the start-up resyncs settle before counting.
-    thread::sleep(Duration::from_millis(500));
-    let fetches = rig.marathon.request_count("/v2/apps");
+    mlb.wait_log("event stream connected");
+    let fetches = rig.settled_fetches();
 
     rig.marathon
         .set_apps(&apps(&[app("/web", port, &[&a, &b], "")]));
@@ -173,14 +217,8 @@ fn a_burst_of_events_causes_one_update() {
         status_update(&rig);
     }
     wait_served_by(port, &["a", "b"], 4);
-    thread::sleep(Duration::from_millis(800));
 
-    assert_eq!(
-        rig.marathon.request_count("/v2/apps") - fetches,
-        1,
-        "{:#?}",
-        mlb.logs()
-    );
+    assert_eq!(rig.settled_fetches() - fetches, 1, "{:#?}", mlb.logs());
 }
 
 #[test]

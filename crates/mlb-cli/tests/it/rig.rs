@@ -105,6 +105,12 @@ pub fn wait_served_by(port: u16, expected: &[&str], count: usize) {
     });
 }
 
+/// Replaces the value of `flag` in `args`, which must hold it.
+pub fn set_arg(args: &mut [String], flag: &str, value: &str) {
+    let at = args.iter().position(|arg| arg == flag).unwrap();
+    value.clone_into(&mut args[at + 1]);
+}
+
 /// A tiny HTTP server on loopback answering every request with its name.
 pub struct Backend {
     pub port: u16,
@@ -393,11 +399,7 @@ impl Rig {
 
     /// The arguments of a live run against this rig, before `extra`.
     pub fn args(&self, subcommand: &str, extra: &[&str]) -> Vec<String> {
-        let reload = format!(
-            "echo reload >> '{}' && kill -USR2 $(cat '{}')",
-            self.path("reloads").display(),
-            self.path("haproxy.pid").display()
-        );
+        let reload = self.reload_command();
         let mut args: Vec<String> = [
             subcommand,
             "--marathon",
@@ -452,6 +454,32 @@ impl Rig {
             }
         });
         Mlb { child, lines }
+    }
+
+    /// Waits until mlb has stopped fetching: the fetch count stays the same
+    /// for half a second. Returns that count.
+    pub fn settled_fetches(&self) -> usize {
+        let mut last = self.marathon.request_count("/v2/apps");
+        wait_until("fetches to settle", || {
+            thread::sleep(Duration::from_millis(500));
+            let now = self.marathon.request_count("/v2/apps");
+            if now == last {
+                Ok(now)
+            } else {
+                let moved = format!("{last} -> {now} fetches");
+                last = now;
+                Err(moved)
+            }
+        })
+    }
+
+    /// The reload command the rig gives mlb: log, then `kill -USR2`.
+    pub fn reload_command(&self) -> String {
+        format!(
+            "echo reload >> '{}' && kill -USR2 $(cat '{}')",
+            self.path("reloads").display(),
+            self.path("haproxy.pid").display()
+        )
     }
 
     /// Starts `mlb-cli sse` against the rig.
