@@ -129,8 +129,10 @@ pub const LABELS: &[Label] = &[
     ),
     value(
         "HAPROXY_{0}_BIND_OPTIONS",
-        "extra options appended to the frontend's `bind` line, chosen by the app's owner: up to \
-         32 words of printable ASCII without quotes, `\\` or `#`",
+        "extra options appended to the frontend's `bind` line, chosen by the app's owner: \
+         HAProxy 2.6 bind options (`accept-proxy`, `alpn <list>`, `maxconn <n>`, `ssl`, \
+         `crt <path>`, ... but none of UNIX sockets or QUIC), each followed by its value when it \
+         takes one; up to 32 words of printable ASCII without quotes, `\\` or `#`",
     ),
     value(
         "HAPROXY_DEPLOYMENT_ALT_PORT",
@@ -300,7 +302,8 @@ pub const LABELS: &[Label] = &[
     value(
         "HAPROXY_{0}_SSL_CERT",
         "a certificate path for the frontend's `bind` line (`ssl crt <path>`): printable ASCII \
-         without quotes, `\\` or `#`",
+         without quotes, `\\` or `#`; bind options may follow it, as for \
+         `HAPROXY_{n}_BIND_OPTIONS`",
     ),
     value(
         "HAPROXY_{0}_STICKY",
@@ -402,8 +405,9 @@ pub(crate) fn check_port_index(service: &Service, port_count: usize) -> Result<(
         )),
         value: Some(index.to_string()),
         reason: format!(
-            "the app has {port_count} service ports: expected {} to {}; service port index {} \
+            "the app has {port_count} service port{}: expected {} to {}; service port index {} \
              left out",
+            if port_count == 1 { "" } else { "s" },
             -count,
             count - 1,
             service.port_index
@@ -450,7 +454,7 @@ fn set(service: &mut Service, label: &Label, value: &str) -> Result<(), String> 
             value.clone_into(&mut service.bind_addr);
         }
         "BIND_OPTIONS" => {
-            validate::words(value)?;
+            validate::bind_options(value)?;
             service.bind_options = Some(value.to_owned());
         }
         "ENABLED" => service.enabled = is_true(value),

@@ -209,9 +209,9 @@ const SHOWN_VALUE_CHARS: usize = 200;
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // An app id that failed its check may hold line breaks: escaped, it
-        // cannot forge a log line of its own.
-        if self.app_id.chars().any(char::is_control) {
+        // An app id that failed its check may be empty or hold line breaks:
+        // quoted and escaped, it shows, and cannot forge a log line.
+        if self.app_id.is_empty() || self.app_id.chars().any(char::is_control) {
             write!(f, "app {:?}", self.app_id)?;
         } else {
             write!(f, "app {}", self.app_id)?;

@@ -240,13 +240,93 @@ pub(crate) fn words(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `HAPROXY_{n}_SSL_CERT`: like [`words`], and not empty, since `crt`
-/// needs a path.
+/// `bind` options of HAProxy 2.6 that a TCP or HTTP listener takes, and
+/// whether each takes a value. An unknown word would make HAProxy refuse
+/// the whole config; options of UNIX sockets (`uid`, `mode`, `level` and
+/// the like) and of QUIC are left out.
+const BIND_OPTIONS: &[(&str, bool)] = &[
+    ("accept-netscaler-cip", true),
+    ("accept-proxy", false),
+    ("allow-0rtt", false),
+    ("alpn", true),
+    ("backlog", true),
+    ("ca-file", true),
+    ("ca-ignore-err", true),
+    ("ca-sign-file", true),
+    ("ca-sign-pass", true),
+    ("ca-verify-file", true),
+    ("ciphers", true),
+    ("ciphersuites", true),
+    ("crl-file", true),
+    ("crt", true),
+    ("crt-ignore-err", true),
+    ("crt-list", true),
+    ("curves", true),
+    ("defer-accept", false),
+    ("ecdhe", true),
+    ("force-sslv3", false),
+    ("force-tlsv10", false),
+    ("force-tlsv11", false),
+    ("force-tlsv12", false),
+    ("force-tlsv13", false),
+    ("generate-certificates", false),
+    ("id", true),
+    ("interface", true),
+    ("maxconn", true),
+    ("mss", true),
+    ("name", true),
+    ("nice", true),
+    ("no-ca-names", false),
+    ("no-sslv3", false),
+    ("no-tls-tickets", false),
+    ("no-tlsv10", false),
+    ("no-tlsv11", false),
+    ("no-tlsv12", false),
+    ("no-tlsv13", false),
+    ("npn", true),
+    ("prefer-client-ciphers", false),
+    ("proto", true),
+    ("shards", true),
+    ("ssl", false),
+    ("ssl-max-ver", true),
+    ("ssl-min-ver", true),
+    ("strict-sni", false),
+    ("tcp-ut", true),
+    ("tfo", false),
+    ("thread", true),
+    ("tls-ticket-keys", true),
+    ("transparent", false),
+    ("v4v6", false),
+    ("v6only", false),
+    ("verify", true),
+];
+
+/// `HAPROXY_{n}_BIND_OPTIONS`: `bind` options of [`BIND_OPTIONS`], each
+/// followed by its value when it takes one, as [`words`].
+pub(crate) fn bind_options(value: &str) -> Result<(), String> {
+    words(value)?;
+    let mut words = value.split_ascii_whitespace();
+    while let Some(word) = words.next() {
+        let Some((_, takes_value)) = BIND_OPTIONS.iter().find(|(name, _)| *name == word) else {
+            return Err(format!(
+                "{word:?} is not a bind option mlb accepts (see HAProxy's bind options; \
+                 those of UNIX sockets and QUIC are not accepted)"
+            ));
+        };
+        if *takes_value && words.next().is_none() {
+            return Err(format!("bind option {word} needs a value"));
+        }
+    }
+    Ok(())
+}
+
+/// `HAPROXY_{n}_SSL_CERT`: a path for `crt`, which more bind options may
+/// follow, as `crt <value>` would be for [`bind_options`].
 pub(crate) fn certificate(value: &str) -> Result<(), String> {
     if value.trim().is_empty() {
         return Err("expected a certificate path".to_owned());
     }
-    words(value)
+    bind_options(&format!("crt {value}"))
 }
 
 /// `HAPROXY_{n}_MODE`: `http` or `tcp` in any case, surrounding spaces
@@ -593,7 +673,20 @@ mod tests {
             ],
             &["a \"b\"", "x 'y'", "a\\b", "a #b", "é"],
         );
-        check(certificate, &["/etc/ssl/a.pem"], &["", "  "]);
+        check(
+            bind_options,
+            &[
+                "",
+                "maxconn 500 accept-proxy",
+                "ssl crt /a.pem alpn h2,http/1.1",
+            ],
+            &["bogus", "maxconn", "uid 0", "{{x}}", "%[src]"],
+        );
+        check(
+            certificate,
+            &["/etc/ssl/a.pem", "/a.pem crt /b.pem"],
+            &["", "  ", "/a.pem bogus", "/a.pem crt"],
+        );
     }
 
     #[test]

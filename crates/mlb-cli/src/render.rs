@@ -61,7 +61,7 @@ pub struct RenderFlags {
     #[arg(long, value_name = "DIR", default_value = "templates")]
     pub templates: PathBuf,
 
-    /// Ignore template override labels (HAPROXY_{n}_BACKEND_HEAD and the
+    /// Ignore template override labels (`HAPROXY_{n}_BACKEND_HEAD` and the
     /// like), with a warning per app: app owners then cannot write HAProxy
     /// text. Value labels (VHOST, PATH, ...) still apply.
     #[arg(long)]

@@ -3,5 +3,6 @@
 mod apply;
 mod bisect;
 mod haproxy_check;
+mod hostile;
 mod live;
 mod rig;
