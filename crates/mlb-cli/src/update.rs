@@ -179,7 +179,16 @@ impl Updater {
 
         let mut outcome = apply::apply(&candidate, &self.options);
         if let Ok(Outcome::Rejected(rejection)) = &outcome {
-            if self.cleanup && excluded.is_empty() {
+            if !excluded.is_empty() {
+                // The apps found bad before are out and HAProxy still
+                // refuses (a new HAProxy, a changed file the config
+                // includes): search afresh next time instead of repeating
+                // a verdict that no longer holds. Its warnings stay for
+                // this update: the apps are still out.
+                if let Some(known) = self.known_bad.take() {
+                    notes.extend(known.warnings);
+                }
+            } else if self.cleanup {
                 match self.find_bad_apps(&fetched.apps, &templates, rejection, full_hash) {
                     Ok(Some((bad, files, count))) => {
                         excluded = bad;

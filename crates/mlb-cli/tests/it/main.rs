@@ -4,5 +4,6 @@ mod apply;
 mod bisect;
 mod haproxy_check;
 mod hostile;
+mod hostile_properties;
 mod live;
 mod rig;
