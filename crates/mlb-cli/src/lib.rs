@@ -8,6 +8,7 @@ pub mod apply;
 pub mod bisect;
 pub mod culprits;
 pub mod daemon;
+pub mod docs;
 pub mod log;
 pub mod marathon;
 pub mod render;
