@@ -137,13 +137,14 @@ fn write_file(path: &Path, text: &str) -> Result<(), String> {
 fn templates() -> Result<(), String> {
     let mut out = String::new();
     for spec in TEMPLATES {
-        let scope = if spec.per_service_port {
-            format!(
-                "global, or per service port with label HAPROXY_{{n}}_{}",
-                &spec.name[8..]
-            )
-        } else {
-            "global only".to_owned()
+        // Only a label of the model's table replaces a template: a few that
+        // marathon-lb marks per service port have none.
+        let scope = match mlb_cli::docs::override_label(spec) {
+            Some(label) => format!(
+                "global, or per service port with label {}",
+                label.name.replace("{0}", "{n}")
+            ),
+            None => "global only".to_owned(),
         };
         let placeholders: Vec<String> = spec
             .placeholders

@@ -2,6 +2,7 @@
 
 mod apply;
 mod bisect;
+mod cli;
 mod docs;
 mod haproxy_check;
 mod hostile;
