@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use haproxy_config::Templates;
 use lb_model::HealthMemory;
 use marathon_client::Client;
-use marathon_client::wire::App;
+use marathon_client::wire::{App, RejectedApp};
 
 use crate::apply::{self, ApplyError, ApplyOptions, Diagnostic, Outcome, Rejection, RenderedFiles};
 use crate::bisect::{self, Verdict};
@@ -71,6 +71,8 @@ pub struct Updater {
     failure: Option<(Failure, Instant)>,
     known_bad: Option<KnownBad>,
     reload_pending: bool,
+    /// The hash of the last config a dry run reported as a change.
+    last_dry_run: Option<u64>,
 }
 
 impl Updater {
@@ -89,6 +91,7 @@ impl Updater {
             failure: None,
             known_bad: None,
             reload_pending: false,
+            last_dry_run: None,
         }
     }
 
@@ -132,11 +135,6 @@ impl Updater {
         };
 
         let started = Instant::now();
-        let mut notes = BTreeMap::new();
-        for rejected in &fetched.rejected {
-            let text = format!("app {} left out: {}", rejected.app, rejected.reason);
-            notes.insert(text.clone(), text);
-        }
         let full = match self.render(&fetched.apps, &BTreeSet::new(), &templates, true) {
             Ok(rendered) => rendered,
             Err(text) => {
@@ -144,13 +142,7 @@ impl Updater {
                 return Status::Failed;
             }
         };
-        for warning in &full.model_warnings {
-            notes.insert(warning.to_string(), warning.to_string());
-        }
-        for skipped in &full.rendered.warnings {
-            let text = format!("{skipped}; service left out");
-            notes.insert(text.clone(), text);
-        }
+        let mut notes = left_out(&fetched.rejected, &full);
         let full_files = files(&full.rendered, self.flags.haproxy_map);
         let full_hash = hash(&full_files);
 
@@ -210,6 +202,15 @@ impl Updater {
         }
         self.note(notes);
 
+        if let Ok(Outcome::WouldApply { .. }) = &outcome {
+            // Nothing is written in a dry run, so every update would
+            // report the same change again: report each config once.
+            let seen = self.last_dry_run.replace(hash(&candidate));
+            if seen == self.last_dry_run {
+                debug!("dry run: the config would still change");
+                return Status::Applied;
+            }
+        }
         self.finish(outcome, services, excluded.len(), render_took)
     }
 
@@ -443,6 +444,25 @@ impl Updater {
     fn fail_other(&mut self, text: &str) {
         self.fail(Failure::Other(text.to_owned()), text);
     }
+}
+
+/// What the decoder, the model and the renderer left out, as warnings keyed
+/// by their own text.
+fn left_out(rejected: &[RejectedApp], full: &render::Outcome) -> BTreeMap<String, String> {
+    let rejected = rejected
+        .iter()
+        .map(|app| format!("app {} left out: {}", app.app, app.reason));
+    let model = full.model_warnings.iter().map(ToString::to_string);
+    let skipped = full
+        .rendered
+        .warnings
+        .iter()
+        .map(|skipped| format!("{skipped}; service left out"));
+    rejected
+        .chain(model)
+        .chain(skipped)
+        .map(|text| (text.clone(), text))
+        .collect()
 }
 
 /// The files to apply: the config, and the maps when `--haproxy-map` is on.

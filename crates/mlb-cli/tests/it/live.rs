@@ -395,3 +395,23 @@ fn marathon_down_at_start_keeps_the_existing_config_and_recovers_by_itself() {
     wait_served_by(port, &["a"], 2);
     mlb.wait_log("marathon answers again");
 }
+
+#[test]
+fn a_dry_run_checks_but_writes_and_reloads_nothing() {
+    let rig = Rig::new();
+    let a = Backend::start("a");
+    rig.marathon
+        .set_apps(&apps(&[app("/web", free_port(), &[&a], "")]));
+    let before = rig.config();
+
+    let (status, logs) = rig.poll_once(&["--dry"]);
+
+    assert!(status.success(), "{logs:#?}");
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("dry run: the config would change")),
+        "{logs:#?}"
+    );
+    assert_eq!(rig.config(), before);
+    assert_eq!(rig.reloads(), 0);
+}
