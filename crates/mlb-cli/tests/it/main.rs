@@ -8,4 +8,5 @@ mod haproxy_check;
 mod hostile;
 mod hostile_properties;
 mod live;
+mod properties;
 mod rig;
