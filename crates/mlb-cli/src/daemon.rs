@@ -236,6 +236,9 @@ pub fn sse(command: &SseCommand) -> Result<ExitCode, StartError> {
         live.marathon.marathon.join(" ")
     );
 
+    // FIXME: at start-up the first update and the resync on the event
+    // stream's first connection both fetch every app; the second normally
+    // changes nothing but still costs Marathon a full listing.
     let mut updater = updater(live, client);
     let schedule = Schedule::new(
         Instant::now(),

@@ -80,6 +80,9 @@ impl MarathonFlags {
 
     /// A client for the given URLs with the given credentials.
     pub fn client(&self) -> Result<Client, MarathonFlagsError> {
+        // FIXME: no flag sets the connect and request timeouts, so the
+        // client's defaults (5 s and 60 s) apply: a Marathon that accepts
+        // and then stalls holds an update, and a stop, for up to a minute.
         let mut builder = Client::builder(split_urls(&self.marathon)).auth(self.auth()?);
         if let Some(path) = &self.marathon_ca_cert {
             builder = builder.ca_cert_file(path);
