@@ -157,6 +157,14 @@ pub fn labels_md() -> String {
          value mlb cannot read leaves out that one service, with a warning naming the app, \
          the label and the value; the rest of the config still renders.",
     );
+    paragraph(
+        &mut out,
+        "**Safe values.** Label values end up in the load balancer of the whole cluster, so \
+         each label below accepts only what its row says, and no value label may hold a \
+         control character (a line break, a tab, NUL, ...) or be longer than 4096 bytes: a \
+         value can never add a line of its own to the config. A refused value leaves out its \
+         service (for a label of the whole app, the app), with one warning.",
+    );
     for text in OVERRIDES {
         paragraph(&mut out, text);
     }
