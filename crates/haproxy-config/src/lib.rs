@@ -28,6 +28,7 @@
 //! ```
 
 mod catalog;
+mod clashes;
 mod error;
 mod names;
 mod order;

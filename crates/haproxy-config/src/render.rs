@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use lb_model::{Backend, Service};
 
 use crate::Error;
+use crate::clashes::clashing;
 use crate::names::{backend_name, sanitize, server_cookie, server_id, server_name};
 use crate::order::order_rules;
 use crate::templates::{OverrideCache, Templates, known};
@@ -199,8 +200,16 @@ pub fn render(
         &mut appid,
     )?;
 
+    // Apps whose ACL names sanitize alike are left out (see clashes.rs).
+    let clashes = clashing(&visiting, options, |s| {
+        in_groups(s.groups(), &options.groups) && s.enabled
+    });
     for service in visiting {
         if !in_groups(service.groups(), &options.groups) || !service.enabled {
+            continue;
+        }
+        if let Some(skipped) = clashes.get(&(service.app_id.as_str(), service.service_port)) {
+            rendered.warnings.push(skipped.clone());
             continue;
         }
         let siblings = &by_app[service.app_id.as_str()];

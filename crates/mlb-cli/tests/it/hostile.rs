@@ -309,6 +309,11 @@ fn broken_global_override_file_stops_the_render_naming_it() {
 }
 
 #[test]
+fn apps_whose_acl_names_sanitize_alike_are_both_left_out() {
+    check("acl-name-clash");
+}
+
+#[test]
 fn duplicate_app_ids_leave_out_every_copy() {
     check("duplicate-ids");
 }
