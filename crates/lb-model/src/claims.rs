@@ -73,3 +73,46 @@ pub(crate) fn claim_ports(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(app_id: &str, port: u16, from_label: bool) -> Service {
+        let mut service = Service::default_for(app_id, port);
+        service.service_port_from_label = from_label;
+        service
+    }
+
+    fn kept(services: Vec<Service>) -> Vec<String> {
+        claim_ports(services, &Options::default(), &mut Vec::new())
+            .iter()
+            .map(|service| format!("{}:{}", service.app_id, service.service_port))
+            .collect()
+    }
+
+    #[test]
+    fn a_label_loses_to_marathons_port_and_to_the_load_balancers() {
+        let services = vec![
+            service("/victim", 10000, false),
+            service("/thief", 10000, true),
+            service("/https", 443, true),
+            service("/own", 12000, true),
+        ];
+        assert_eq!(kept(services), ["/victim:10000", "/own:12000"]);
+    }
+
+    #[test]
+    fn two_labels_claiming_one_port_both_lose() {
+        let services = vec![service("/a", 12000, true), service("/b", 12000, true)];
+        assert_eq!(kept(services), Vec::<String>::new());
+    }
+
+    #[test]
+    fn marathons_own_ports_are_never_questioned() {
+        // Marathon keeps service ports apart; when a document says
+        // otherwise, mlb renders what marathon-lb rendered.
+        let services = vec![service("/a", 10000, false), service("/b", 10000, false)];
+        assert_eq!(kept(services), ["/a:10000", "/b:10000"]);
+    }
+}

@@ -239,3 +239,77 @@ fn drop_template_labels(app: &mut App, warnings: &mut Vec<Warning>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apps(json: &str) -> Vec<App> {
+        marathon_client::wire::decode_apps(json.as_bytes())
+            .unwrap()
+            .apps
+    }
+
+    fn ids(apps: &[App]) -> Vec<&str> {
+        apps.iter().map(|app| app.id.as_str()).collect()
+    }
+
+    #[test]
+    fn duplicate_ids_leave_out_every_copy_whatever_the_order() {
+        let text = r#"[{"id": "/a", "instances": 1}, {"id": "/b"}, {"id": "/a", "instances": 2}]"#;
+        let mut warnings = Vec::new();
+        let kept = screen(apps(text), &Options::default(), &mut warnings);
+        assert_eq!(ids(&kept), ["/b"]);
+        assert_eq!(
+            warnings[0].reason,
+            "2 apps have this id; all of them are left out"
+        );
+
+        let mut reversed = apps(text);
+        reversed.reverse();
+        let kept = screen(reversed, &Options::default(), &mut Vec::new());
+        assert_eq!(ids(&kept), ["/b"]);
+    }
+
+    #[test]
+    fn a_deployment_group_cannot_take_a_plain_apps_id() {
+        let text = r#"[{"id": "/web"},
+            {"id": "/web-blue", "labels": {"HAPROXY_DEPLOYMENT_GROUP": "web"}},
+            {"id": "/api-blue", "labels": {"HAPROXY_DEPLOYMENT_GROUP": "api"}}]"#;
+        let mut warnings = Vec::new();
+        let kept = screen(apps(text), &Options::default(), &mut warnings);
+        assert_eq!(ids(&kept), ["/web", "/api-blue"]);
+        assert_eq!(warnings[0].app_id, "/web-blue");
+    }
+
+    #[test]
+    fn turned_off_template_labels_go_with_one_warning_per_app() {
+        let text = r#"[{"id": "/a", "labels": {"HAPROXY_0_BACKEND_HEAD": "x",
+            "HAPROXY_1_FRONTEND_HEAD": "y", "HAPROXY_0_VHOST": "a.example.com"}}]"#;
+        let options = Options {
+            label_templates: false,
+            ..Options::default()
+        };
+        let mut warnings = Vec::new();
+        let kept = screen(apps(text), &options, &mut warnings);
+        let labels: Vec<&String> = kept[0].labels.keys().collect();
+        assert_eq!(labels, ["HAPROXY_0_VHOST"]);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(
+            warnings[0].label.as_deref(),
+            Some("HAPROXY_0_BACKEND_HEAD, HAPROXY_1_FRONTEND_HEAD")
+        );
+    }
+
+    #[test]
+    fn unsafe_tasks_are_left_out_alone() {
+        let text = r#"[{"id": "/a", "tasks": [{"id": "t1", "host": "bad host"},
+            {"id": "t2", "host": "10.0.0.2", "ipAddresses": [{"ipAddress": "not an ip"}]},
+            {"id": "t3", "host": "10.0.0.3"}]}]"#;
+        let mut warnings = Vec::new();
+        let kept = screen(apps(text), &Options::default(), &mut warnings);
+        let tasks: Vec<&str> = kept[0].tasks.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(tasks, ["t3"]);
+        assert_eq!(warnings.len(), 2);
+    }
+}
