@@ -10,15 +10,20 @@ use sha2::{Digest, Sha256};
 /// Replaces every character outside `[a-zA-Z0-9-]` with `_`.
 #[must_use]
 pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    push_sanitized(&mut out, text);
+    out
+}
+
+/// Appends `sanitize(text)` to `out`.
+fn push_sanitized(out: &mut String, text: &str) {
+    out.extend(text.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            c
+        } else {
+            '_'
+        }
+    }));
 }
 
 /// The backend name of a service: the app id without its leading `/`,
@@ -37,11 +42,18 @@ pub(crate) fn app_path(app_id: &str) -> String {
 /// host is the address, sanitized.
 #[must_use]
 pub fn server_name(host: &str, ip: &str, port: u16) -> String {
-    if host == ip {
-        sanitize(&format!("{ip}_{port}"))
-    } else {
-        sanitize(&format!("{host}_{ip}_{port}"))
+    // Sanitizing the parts one by one gives the same as sanitizing them
+    // joined: `_` and the digits of the port are kept as they are.
+    let mut name = String::with_capacity(host.len() + ip.len() + 8);
+    if host != ip {
+        push_sanitized(&mut name, host);
+        name.push('_');
     }
+    push_sanitized(&mut name, ip);
+    name.push('_');
+    // Writing to a String cannot fail.
+    let _ = write!(name, "{port}");
+    name
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -67,15 +79,19 @@ fn big_mod(bytes: &[u8], modulus: u32) -> u32 {
 /// mod 32767. When that is 0 or taken in this backend, the hash is taken
 /// again of `"<name> <hex digest>"`, and so on.
 pub fn server_id(name: &str, taken: &mut BTreeSet<u32>) -> u32 {
-    let mut input = name.to_owned();
+    // Nearly every name gets its id at the first try; the input is copied
+    // only for the retries.
+    let mut digest = Sha256::digest(name.as_bytes());
+    let mut input = None::<String>;
     loop {
-        let digest = Sha256::digest(input.as_bytes());
         let id = big_mod(&digest, 32767);
         if id != 0 && taken.insert(id) {
             return id;
         }
-        input.push(' ');
-        input.push_str(&hex(&digest));
+        let retry = input.get_or_insert_with(|| name.to_owned());
+        retry.push(' ');
+        retry.push_str(&hex(&digest));
+        digest = Sha256::digest(retry.as_bytes());
     }
 }
 

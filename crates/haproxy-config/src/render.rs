@@ -2,14 +2,16 @@
 //! the shared frontends and its own frontend and backend.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use lb_model::{Backend, Service};
 
 use crate::Error;
+use crate::catalog::TEMPLATES;
 use crate::clashes::clashing;
 use crate::names::{backend_name, sanitize, server_cookie, server_id, server_name};
 use crate::order::order_rules;
-use crate::templates::{OverrideCache, Templates, known};
+use crate::templates::{OverrideCache, Templates, position};
 use crate::vhost::{VhostParts, vhost_rules};
 
 /// How the config is rendered. The defaults are marathon-lb's.
@@ -93,8 +95,8 @@ pub(crate) struct Emitter<'a> {
     overrides: OverrideCache,
 }
 
-impl Emitter<'_> {
-    pub(crate) fn options(&self) -> &RenderOptions {
+impl<'a> Emitter<'a> {
+    pub(crate) fn options(&self) -> &'a RenderOptions {
         self.options
     }
 
@@ -106,8 +108,9 @@ impl Emitter<'_> {
         vars: &[(&str, V)],
         out: &mut String,
     ) -> Result<(), Error> {
-        let spec = known(name);
-        if spec.per_service_port {
+        let index = position(name);
+        let spec = &TEMPLATES[index];
+        if spec.per_service_port && !service.templates.is_empty() {
             let label = || {
                 format!(
                     "label HAPROXY_{}_{} of app {}",
@@ -125,7 +128,7 @@ impl Emitter<'_> {
             }
         }
         self.templates
-            .global(name)
+            .global_at(index)
             .render(self.templates.registry(), vars, out)
     }
 
@@ -143,6 +146,8 @@ impl Emitter<'_> {
 }
 
 /// Everything one service contributes, kept apart until it rendered whole.
+/// One is reused from service to service, so that its buffers are
+/// allocated once for the whole render.
 #[derive(Debug, Default)]
 struct ServiceParts {
     userlist: String,
@@ -151,6 +156,17 @@ struct ServiceParts {
     weight: i64,
     vhost: Option<VhostParts>,
     appid: Option<(String, Option<(String, String)>)>,
+}
+
+impl ServiceParts {
+    fn clear(&mut self, weight: i64) {
+        self.userlist.clear();
+        self.frontend.clear();
+        self.backend.clear();
+        self.weight = weight;
+        self.vhost = None;
+        self.appid = None;
+    }
 }
 
 /// Renders the config of `services`.
@@ -171,17 +187,7 @@ pub fn render(
     let mut flags = Flags::default();
     let mut rendered = Rendered::default();
 
-    // The services of each app in (service port) order: the health-check
-    // port index label refers to them.
-    let mut by_app: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
-    for service in services {
-        by_app
-            .entry(service.app_id.as_str())
-            .or_default()
-            .push(service);
-    }
-    let mut visiting: Vec<&Service> = services.iter().collect();
-    visiting.sort_by(|a, b| (&a.app_id, a.service_port).cmp(&(&b.app_id, b.service_port)));
+    let (by_app, visiting) = visiting_order(services);
 
     let mut userlists = String::new();
     let mut frontends = String::new();
@@ -194,16 +200,14 @@ pub fn render(
     let mut domain_map: Vec<(String, String)> = Vec::new();
     let mut app_map: Vec<(String, String)> = Vec::new();
 
-    em.global(
-        "HAPROXY_HTTP_FRONTEND_APPID_HEAD",
-        &[] as &[(&str, &str)],
-        &mut appid,
-    )?;
+    let none: &[(&str, &str)] = &[];
+    em.global("HAPROXY_HTTP_FRONTEND_APPID_HEAD", none, &mut appid)?;
 
     // Apps whose ACL names sanitize alike are left out (see clashes.rs).
     let clashes = clashing(&visiting, options, |s| {
         in_groups(s.groups(), &options.groups) && s.enabled
     });
+    let mut parts = ServiceParts::default();
     for service in visiting {
         if !in_groups(service.groups(), &options.groups) || !service.enabled {
             continue;
@@ -214,23 +218,28 @@ pub fn render(
         }
         let siblings = &by_app[service.app_id.as_str()];
         let saved = flags.clone();
-        let parts = match render_service(&mut em, service, siblings, &mut flags, &appid_seen) {
-            Ok(parts) => parts,
-            Err(err) => {
-                flags = saved;
-                rendered.warnings.push(SkippedService {
-                    app_id: service.app_id.clone(),
-                    service_port: service.service_port,
-                    reason: err.to_string(),
-                });
-                continue;
-            }
-        };
+        parts.clear(service.backend_weight);
+        if let Err(err) = render_service(
+            &mut em,
+            service,
+            siblings,
+            &mut flags,
+            &appid_seen,
+            &mut parts,
+        ) {
+            flags = saved;
+            rendered.warnings.push(SkippedService {
+                app_id: service.app_id.clone(),
+                service_port: service.service_port,
+                reason: err.to_string(),
+            });
+            continue;
+        }
 
         userlists.push_str(&parts.userlist);
         frontends.push_str(&parts.frontend);
         backends.push_str(&parts.backend);
-        if let Some(vhost) = parts.vhost {
+        if let Some(vhost) = parts.vhost.take() {
             http_parts.push((parts.weight, vhost.http));
             tls_parts.push((parts.weight, vhost.https));
             if options.group_https_by_vhost {
@@ -243,7 +252,7 @@ pub fn render(
             }
             domain_map.extend(vhost.domain_map);
         }
-        if let Some((text, map_entry)) = parts.appid {
+        if let Some((text, map_entry)) = parts.appid.take() {
             appid_seen.insert(service.app_id.as_str());
             appid.push_str(&text);
             app_map.extend(map_entry);
@@ -254,7 +263,6 @@ pub fn render(
     http_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
     tls_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
 
-    let none: &[(&str, &str)] = &[];
     let mut config = String::new();
     em.global("HAPROXY_HEAD", none, &mut config)?;
     config.push_str(&userlists);
@@ -268,13 +276,34 @@ pub fn render(
     if options.bind_http_https {
         https_frontend(&em, options, &tls_parts, &grouped, &mut config)?;
     }
+    // The two largest parts go in last, each freed once copied, so that
+    // the config is never held twice.
+    config.reserve_exact(frontends.len() + backends.len());
     config.push_str(&frontends);
+    drop(frontends);
     config.push_str(&backends);
+    drop(backends);
 
-    rendered.config = order_rules(&config);
+    rendered.config = order_rules(config);
     rendered.domain_map = map_file(domain_map);
     rendered.app_map = map_file(app_map);
     Ok(rendered)
+}
+
+/// The services of each app in (service port) order, which the
+/// health-check port index label refers to; and every service in the order
+/// they are rendered, by app id and service port.
+fn visiting_order(services: &[Service]) -> (BTreeMap<&str, Vec<&Service>>, Vec<&Service>) {
+    let mut by_app: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
+    for service in services {
+        by_app
+            .entry(service.app_id.as_str())
+            .or_default()
+            .push(service);
+    }
+    let mut visiting: Vec<&Service> = services.iter().collect();
+    visiting.sort_by(|a, b| (&a.app_id, a.service_port).cmp(&(&b.app_id, b.service_port)));
+    (by_app, visiting)
 }
 
 /// The TLS certificates and bind options of one vhost's own frontend.
@@ -379,22 +408,19 @@ fn render_service(
     siblings: &[&Service],
     flags: &mut Flags,
     appid_seen: &BTreeSet<&str>,
-) -> Result<ServiceParts, Error> {
-    let options = em.options().clone();
+    parts: &mut ServiceParts,
+) -> Result<(), Error> {
+    let options = em.options();
     let backend = backend_name(&service.app_id, service.service_port);
-    let mode = service.mode.clone().unwrap_or_else(|| {
-        if service.hostname.is_some() {
+    let mode = service
+        .mode
+        .as_deref()
+        .unwrap_or(if service.hostname.is_some() {
             "http"
         } else {
             "tcp"
-        }
-        .to_owned()
-    });
+        });
     let port = service.service_port.to_string();
-    let mut parts = ServiceParts {
-        weight: service.backend_weight,
-        ..ServiceParts::default()
-    };
 
     if let Some(auth) = &service.auth {
         let vars = [
@@ -419,7 +445,7 @@ fn render_service(
         ("bindAddr", service.bind_addr.as_str()),
         ("backend", &backend),
         ("servicePort", &port),
-        ("mode", &mode),
+        ("mode", mode),
         ("sslCert", &ssl_cert),
         ("bindOptions", &bind_options),
     ];
@@ -427,7 +453,7 @@ fn render_service(
     let vars = [
         ("backend", backend.as_str()),
         ("balance", &service.balance),
-        ("mode", &mode),
+        ("mode", mode),
     ];
     em.emit(service, "HAPROXY_BACKEND_HEAD", &vars, &mut parts.backend)?;
 
@@ -456,11 +482,12 @@ fn render_service(
             }
             Some((service.app_id.clone(), backend.clone()))
         } else {
+            let cleaned = sanitize(&service.app_id);
             let vars = [
-                ("cleanedUpAppId", sanitize(&service.app_id)),
-                ("hostname", service.hostname.clone().unwrap_or_default()),
-                ("appId", service.app_id.clone()),
-                ("backend", backend.clone()),
+                ("cleanedUpAppId", cleaned.as_str()),
+                ("hostname", service.hostname.as_deref().unwrap_or_default()),
+                ("appId", &service.app_id),
+                ("backend", &backend),
             ];
             em.emit(service, "HAPROXY_HTTP_FRONTEND_APPID_ACL", &vars, &mut text)?;
             None
@@ -468,15 +495,15 @@ fn render_service(
         parts.appid = Some((text, entry));
     }
 
-    backend_body(em, service, &mode, siblings, &mut parts.backend)?;
+    backend_body(em, service, mode, siblings, &mut parts.backend)?;
     em.emit(
         service,
         "HAPROXY_FRONTEND_BACKEND_GLUE",
         &[("backend", &backend)],
         &mut parts.frontend,
     )?;
-    servers(em, service, &mode, siblings, &mut parts.backend)?;
-    Ok(parts)
+    servers(em, service, mode, siblings, &mut parts.backend)?;
+    Ok(())
 }
 
 /// The backend's options between its head and its servers.
@@ -488,22 +515,22 @@ fn backend_body(
     out: &mut String,
 ) -> Result<(), Error> {
     let none: &[(&str, &str)] = &[];
-    let hostname = service.hostname.clone().unwrap_or_default();
+    let hostname = service.hostname.as_deref().unwrap_or_default();
     if mode == "http" {
         if service.use_hsts {
             em.emit(service, "HAPROXY_BACKEND_HSTS_OPTIONS", none, out)?;
         }
         em.emit(service, "HAPROXY_BACKEND_HTTP_OPTIONS", none, out)?;
         if let Some(path) = &service.proxy_path {
-            let vars = [("hostname", &hostname), ("proxypath", path)];
+            let vars = [("hostname", hostname), ("proxypath", path)];
             em.emit(service, "HAPROXY_HTTP_BACKEND_PROXYPASS_GLUE", &vars, out)?;
         }
         if let Some(path) = &service.revproxy_path {
-            let vars = [("hostname", &hostname), ("rootpath", path)];
+            let vars = [("hostname", hostname), ("rootpath", path)];
             em.emit(service, "HAPROXY_HTTP_BACKEND_REVPROXY_GLUE", &vars, out)?;
         }
         if let Some(path) = &service.redirect_path {
-            let vars = [("hostname", &hostname), ("redirpath", path)];
+            let vars = [("hostname", hostname), ("redirpath", path)];
             em.emit(service, "HAPROXY_HTTP_BACKEND_REDIR", &vars, out)?;
         }
     }
@@ -583,44 +610,68 @@ fn check_port(service: &Service, siblings: &[&Service], index: usize) -> Result<
         .map_or(own, |backend| backend.port))
 }
 
-fn check_vars(service: &Service, port: Option<u16>) -> Vec<(&'static str, String)> {
-    let Some(check) = &service.health_check else {
-        return Vec::new();
-    };
-    let port_text = port.map(|p| p.to_string()).unwrap_or_default();
-    vec![
-        (
-            "healthCheckPortIndex",
-            check.port_index.map(|i| i.to_string()).unwrap_or_default(),
-        ),
-        ("healthCheckPort", port_text.clone()),
-        ("healthCheckProtocol", check.protocol.clone()),
-        ("healthCheckPath", check.path.clone()),
-        (
-            "healthCheckTimeoutSeconds",
-            check.timeout_seconds.to_string(),
-        ),
-        (
-            "healthCheckIntervalSeconds",
-            check.interval_seconds.to_string(),
-        ),
-        (
-            "healthCheckGracePeriodSeconds",
-            check.grace_period_seconds.to_string(),
-        ),
-        (
-            "healthCheckMaxConsecutiveFailures",
-            check.max_consecutive_failures.to_string(),
-        ),
-        (
-            "healthCheckFalls",
-            check.max_consecutive_failures.saturating_add(1).to_string(),
-        ),
-        (
-            "healthCheckPortOptions",
-            port.map(|p| format!(" port {p}")).unwrap_or_default(),
-        ),
-    ]
+/// The health-check placeholders that are the same for every server of a
+/// backend, formatted once per backend rather than once per server.
+struct CheckValues<'s> {
+    port_index: String,
+    protocol: &'s str,
+    path: &'s str,
+    timeout: String,
+    interval: String,
+    grace: String,
+    failures: String,
+    falls: String,
+}
+
+impl<'s> CheckValues<'s> {
+    fn new(check: &'s lb_model::HealthCheck) -> Self {
+        CheckValues {
+            port_index: check.port_index.map(|i| i.to_string()).unwrap_or_default(),
+            protocol: &check.protocol,
+            path: &check.path,
+            timeout: check.timeout_seconds.to_string(),
+            interval: check.interval_seconds.to_string(),
+            grace: check.grace_period_seconds.to_string(),
+            failures: check.max_consecutive_failures.to_string(),
+            falls: check.max_consecutive_failures.saturating_add(1).to_string(),
+        }
+    }
+
+    /// Every health-check placeholder, for a check of port `port`.
+    fn vars<'v>(&'v self, port: &'v HealthCheckPort) -> [(&'static str, &'v str); 10] {
+        [
+            ("healthCheckPortIndex", &self.port_index),
+            ("healthCheckPort", &port.number),
+            ("healthCheckProtocol", self.protocol),
+            ("healthCheckPath", self.path),
+            ("healthCheckTimeoutSeconds", &self.timeout),
+            ("healthCheckIntervalSeconds", &self.interval),
+            ("healthCheckGracePeriodSeconds", &self.grace),
+            ("healthCheckMaxConsecutiveFailures", &self.failures),
+            ("healthCheckFalls", &self.falls),
+            ("healthCheckPortOptions", &port.options),
+        ]
+    }
+}
+
+/// The port placeholders of a health check: `healthCheckPort` and
+/// `healthCheckPortOptions` (` port <p>`), both empty without a port.
+#[derive(Default)]
+struct HealthCheckPort {
+    number: String,
+    options: String,
+}
+
+impl HealthCheckPort {
+    fn set(&mut self, port: Option<u16>) {
+        self.number.clear();
+        self.options.clear();
+        if let Some(port) = port {
+            // Writing to a String cannot fail.
+            let _ = write!(self.number, "{port}");
+            let _ = write!(self.options, " port {port}");
+        }
+    }
 }
 
 fn servers(
@@ -631,6 +682,11 @@ fn servers(
     out: &mut String,
 ) -> Result<(), Error> {
     let flavour = check_flavour(service, mode);
+    let check_values = service.health_check.as_ref().map(CheckValues::new);
+    let mut check_port_text = HealthCheckPort::default();
+    let mut check_options = String::new();
+    let mut port_text = String::new();
+    let mut id_text = String::new();
     let mut taken = BTreeSet::new();
     let mut taken_names = BTreeSet::new();
     for (
@@ -644,12 +700,12 @@ fn servers(
     ) in service.backends.iter().enumerate()
     {
         if index == 0 {
-            if let Some((backend_template, _)) = flavour {
-                let port = check_port(service, siblings, 0)?;
+            if let (Some((backend_template, _)), Some(values)) = (flavour, &check_values) {
+                check_port_text.set(Some(check_port(service, siblings, 0)?));
                 em.emit(
                     service,
                     backend_template,
-                    &check_vars(service, Some(port)),
+                    &values.vars(&check_port_text),
                     out,
                 )?;
             }
@@ -665,8 +721,8 @@ fn servers(
             });
         }
         taken_names.insert(name.clone());
-        let mut check_options = String::new();
-        if let Some((_, server_template)) = flavour {
+        check_options.clear();
+        if let (Some((_, server_template)), Some(values)) = (flavour, &check_values) {
             let check_port = if service.healthcheck_port_index.is_some() {
                 Some(check_port(service, siblings, index)?)
             } else {
@@ -676,11 +732,11 @@ fn servers(
                     .and_then(|c| c.port)
                     .and_then(|p| u16::try_from(p).ok())
             };
-            let check_port = check_port.filter(|port| *port != 0);
+            check_port_text.set(check_port.filter(|port| *port != 0));
             em.emit(
                 service,
                 server_template,
-                &check_vars(service, check_port),
+                &values.vars(&check_port_text),
                 &mut check_options,
             )?;
         }
@@ -689,22 +745,20 @@ fn servers(
         } else {
             String::new()
         };
+        port_text.clear();
+        id_text.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(port_text, "{port}");
+        let _ = write!(id_text, "{}", server_id(&name, &mut taken));
         let vars = [
-            ("host", host.clone()),
-            ("host_ipv4", ip.clone()),
-            ("port", port.to_string()),
-            ("serverId", server_id(&name, &mut taken).to_string()),
-            ("cookieOptions", cookie),
-            ("healthCheckOptions", check_options),
-            (
-                "otherOptions",
-                if *draining {
-                    " disabled".to_owned()
-                } else {
-                    String::new()
-                },
-            ),
-            ("serverName", name),
+            ("host", host.as_str()),
+            ("host_ipv4", ip),
+            ("port", &port_text),
+            ("serverId", &id_text),
+            ("cookieOptions", &cookie),
+            ("healthCheckOptions", &check_options),
+            ("otherOptions", if *draining { " disabled" } else { "" }),
+            ("serverName", &name),
         ];
         em.emit(service, "HAPROXY_BACKEND_SERVER_OPTIONS", &vars, out)?;
     }

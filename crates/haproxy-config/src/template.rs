@@ -21,6 +21,18 @@ pub struct Template {
     /// The placeholders the text uses, in order of first use.
     used: Vec<String>,
     body: Body,
+    /// For default templates only: the text as literal runs and
+    /// placeholders, rendered by substitution without handlebars.
+    direct: Option<Vec<Segment>>,
+}
+
+/// A run of a default template, ready for substitution.
+#[derive(Debug, Clone)]
+enum Segment {
+    /// Literal text, braces already undoubled.
+    Text(Box<str>),
+    /// The placeholder `used[n]`.
+    Value(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +95,29 @@ impl Template {
     /// placeholders in `allowed`. A template that names no placeholder in
     /// `allowed` is taken literally, as marathon-lb does.
     pub fn compile(origin: &str, text: &str, allowed: &[&str]) -> Result<Template, Error> {
+        Template::compile_with(origin, text, allowed, false)
+    }
+
+    /// Compiles one of the built-in default templates. It renders exactly
+    /// as [`Template::compile`]'s handlebars template would, by plain
+    /// substitution: a config renders hundreds of thousands of templates,
+    /// nearly all of them defaults, and a handlebars context per call costs
+    /// more than the rest of the render. Operators' text always goes
+    /// through handlebars.
+    pub(crate) fn compile_default(
+        origin: &str,
+        text: &str,
+        allowed: &[&str],
+    ) -> Result<Template, Error> {
+        Template::compile_with(origin, text, allowed, true)
+    }
+
+    fn compile_with(
+        origin: &str,
+        text: &str,
+        allowed: &[&str],
+        direct: bool,
+    ) -> Result<Template, Error> {
         let invalid = |reason: String| Error::Template {
             origin: origin.to_owned(),
             reason,
@@ -92,6 +127,7 @@ impl Template {
                 origin: origin.to_owned(),
                 used: Vec::new(),
                 body: Body::Literal(text.to_owned()),
+                direct: None,
             });
         }
 
@@ -132,10 +168,12 @@ impl Template {
 
         let compiled = handlebars::Template::compile(&source)
             .map_err(|err| invalid(format!("handlebars rejected the translation: {err}")))?;
+        let direct = direct.then(|| segments(pieces, &used));
         Ok(Template {
             origin: origin.to_owned(),
             used,
             body: Body::Compiled(Box::new(compiled)),
+            direct,
         })
     }
 
@@ -149,6 +187,12 @@ impl Template {
     #[must_use]
     pub fn used(&self) -> &[String] {
         &self.used
+    }
+
+    /// Whether the template renders by substitution, without handlebars.
+    #[cfg(test)]
+    pub(crate) fn renders_directly(&self) -> bool {
+        self.direct.is_some()
     }
 
     /// Renders into `out` with the placeholder values of `vars`.
@@ -165,6 +209,9 @@ impl Template {
             }
             Body::Compiled(compiled) => compiled,
         };
+        if let Some(segments) = &self.direct {
+            return self.substitute(segments, vars, out);
+        }
 
         // Only the placeholders the template uses go into its context.
         let mut map = serde_json::Map::with_capacity(self.used.len() + 2);
@@ -177,26 +224,7 @@ impl Template {
             serde_json::Value::String("\\".to_owned()),
         );
         for name in &self.used {
-            let value = vars
-                .iter()
-                .find(|(key, _)| key == name)
-                .map_or("", |(_, value)| value.as_ref());
-            // The model checks every value it takes from Marathon; this
-            // guards the config against any other source: a value that
-            // ended its line could write a directive of its own.
-            let control = value
-                .bytes()
-                .enumerate()
-                .find(|(_, b)| (*b < 0x20 && *b != b'\t') || *b == 0x7f);
-            if let Some((at, byte)) = control {
-                return Err(Error::Template {
-                    origin: self.origin.clone(),
-                    reason: format!(
-                        "the value of {{{name}}} has control character {:?} at byte {at}",
-                        char::from(byte)
-                    ),
-                });
-            }
+            let value = self.value(vars, name)?;
             map.insert(name.clone(), serde_json::Value::String(value.to_owned()));
         }
         let context = Context::from(serde_json::Value::Object(map));
@@ -213,6 +241,84 @@ impl Template {
                 reason: err.to_string(),
             })
     }
+}
+
+impl Template {
+    /// The value of placeholder `name` in `vars` (empty when absent).
+    fn value<'v, V: AsRef<str>>(
+        &self,
+        vars: &'v [(&str, V)],
+        name: &str,
+    ) -> Result<&'v str, Error> {
+        let value = vars
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map_or("", |(_, value)| value.as_ref());
+        // The model checks every value it takes from Marathon; this
+        // guards the config against any other source: a value that
+        // ended its line could write a directive of its own.
+        #[expect(
+            clippy::needless_bitwise_bool,
+            reason = "no branch per byte, so that the scan below is vectorized"
+        )]
+        let control = |b: u8| (b < 0x20) & (b != b'\t') | (b == 0x7f);
+        // A pass without early exit compiles to vector code; only a value
+        // that has a control character is searched again for its place.
+        if !value.bytes().fold(false, |seen, b| seen | control(b)) {
+            return Ok(value);
+        }
+        let found = value.bytes().enumerate().find(|(_, b)| control(*b));
+        if let Some((at, byte)) = found {
+            return Err(Error::Template {
+                origin: self.origin.clone(),
+                reason: format!(
+                    "the value of {{{name}}} has control character {:?} at byte {at}",
+                    char::from(byte)
+                ),
+            });
+        }
+        Ok(value)
+    }
+
+    /// Renders a default template by substitution, with the result and
+    /// the errors its handlebars translation would give: the values are
+    /// checked in the same order, and nothing is written when one fails.
+    fn substitute<V: AsRef<str>>(
+        &self,
+        segments: &[Segment],
+        vars: &[(&str, V)],
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let start = out.len();
+        for segment in segments {
+            match segment {
+                Segment::Text(text) => out.push_str(text),
+                Segment::Value(n) => match self.value(vars, &self.used[*n]) {
+                    Ok(value) => out.push_str(value),
+                    Err(err) => {
+                        out.truncate(start);
+                        return Err(err);
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The segments of a compiled template's pieces; `used` holds every
+/// placeholder they name.
+fn segments(pieces: Vec<Piece<'_>>, used: &[String]) -> Vec<Segment> {
+    pieces
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => Segment::Text(text.into_boxed_str()),
+            // `used` was built from these very pieces, so the name is there.
+            Piece::Placeholder(name) => {
+                Segment::Value(used.iter().position(|u| u == name).unwrap_or(0))
+            }
+        })
+        .collect()
 }
 
 /// Lets handlebars write straight into the config being built.

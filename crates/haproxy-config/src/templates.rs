@@ -6,7 +6,7 @@ use std::path::Path;
 use handlebars::Handlebars;
 
 use crate::Error;
-use crate::catalog::{TEMPLATES, TemplateSpec, spec};
+use crate::catalog::{TEMPLATES, TemplateSpec};
 use crate::template::{Template, registry};
 
 /// Where a template's text comes from.
@@ -29,7 +29,9 @@ pub enum Source {
 #[derive(Debug)]
 pub struct Templates {
     registry: Handlebars<'static>,
-    global: BTreeMap<&'static str, (Template, Source)>,
+    /// One entry per template of [`TEMPLATES`], in the same order, so that
+    /// a template is found by the position of its name there.
+    global: Vec<(Template, Source)>,
 }
 
 impl Default for Templates {
@@ -49,7 +51,7 @@ impl Templates {
     /// variable or file: a broken global template must be fixed before any
     /// config is rendered.
     pub fn load(env: impl Fn(&str) -> Option<String>, dir: Option<&Path>) -> Result<Self, Error> {
-        let mut global = BTreeMap::new();
+        let mut global = Vec::with_capacity(TEMPLATES.len());
         for spec in TEMPLATES {
             let (text, source) = if let Some(text) = env(spec.name) {
                 (text.replace("\\n", "\n"), Source::Environment)
@@ -68,8 +70,13 @@ impl Templates {
                 Source::Environment => format!("environment variable {}", spec.name),
                 Source::File(path) => format!("file {}", path.display()),
             };
-            let template = Template::compile(&origin, &inline(spec, &text), spec.placeholders)?;
-            global.insert(spec.name, (template, source));
+            let text = inline(spec, &text);
+            let template = if source == Source::Default {
+                Template::compile_default(&origin, &text, spec.placeholders)?
+            } else {
+                Template::compile(&origin, &text, spec.placeholders)?
+            };
+            global.push((template, source));
         }
         Ok(Templates {
             registry: registry(),
@@ -79,9 +86,10 @@ impl Templates {
 
     /// Where each template's text came from, by template name.
     pub fn sources(&self) -> impl Iterator<Item = (&'static str, &Source)> {
-        self.global
+        TEMPLATES
             .iter()
-            .map(|(name, (_, source))| (*name, source))
+            .zip(&self.global)
+            .map(|(spec, (_, source))| (spec.name, source))
     }
 
     pub(crate) fn registry(&self) -> &Handlebars<'static> {
@@ -89,18 +97,22 @@ impl Templates {
     }
 
     pub(crate) fn global(&self, name: &str) -> &Template {
-        match self.global.get(name) {
-            Some((template, _)) => template,
-            // Names come from the renderer's own constants, all in TEMPLATES.
-            None => unreachable!("no template named {name}"),
-        }
+        self.global_at(position(name))
+    }
+
+    /// The template of `TEMPLATES[index]`.
+    pub(crate) fn global_at(&self, index: usize) -> &Template {
+        &self.global[index].0
     }
 }
 
 /// Per-service overrides compiled once per distinct text during a render.
+///
+/// Keyed by template name, then by text, so that a hit is found by the
+/// label's text as it is, without a copy.
 #[derive(Debug, Default)]
 pub(crate) struct OverrideCache {
-    compiled: HashMap<(&'static str, String), Result<Template, Error>>,
+    compiled: HashMap<&'static str, HashMap<String, Result<Template, Error>>>,
 }
 
 impl OverrideCache {
@@ -113,12 +125,14 @@ impl OverrideCache {
         overrides: &BTreeMap<String, String>,
         label: impl FnOnce() -> String,
     ) -> Option<Result<&Template, &Error>> {
-        let text = overrides.get(spec.name.trim_start_matches("HAPROXY_"))?;
-        let entry = self
-            .compiled
-            .entry((spec.name, text.clone()))
-            .or_insert_with(|| Template::compile(&label(), &inline(spec, text), spec.placeholders));
-        Some(entry.as_ref())
+        let short = spec.name.strip_prefix("HAPROXY_").unwrap_or(spec.name);
+        let text = overrides.get(short)?;
+        let by_text = self.compiled.entry(spec.name).or_default();
+        if !by_text.contains_key(text.as_str()) {
+            let template = Template::compile(&label(), &inline(spec, text), spec.placeholders);
+            by_text.insert(text.clone(), template);
+        }
+        by_text.get(text.as_str()).map(Result::as_ref)
     }
 }
 
@@ -139,11 +153,12 @@ fn inline<'a>(spec: &TemplateSpec, text: &'a str) -> std::borrow::Cow<'a, str> {
     }
 }
 
-/// The spec of a template the renderer names.
-pub(crate) fn known(name: &str) -> &'static TemplateSpec {
-    match spec(name) {
-        Some(spec) => spec,
-        None => unreachable!("no template named {name}"),
+/// The position in [`TEMPLATES`] of a template the renderer names.
+pub(crate) fn position(name: &str) -> usize {
+    match TEMPLATES.binary_search_by(|spec| spec.name.cmp(name)) {
+        Ok(index) => index,
+        // Names come from the renderer's own constants, all in TEMPLATES.
+        Err(_) => unreachable!("no template named {name}"),
     }
 }
 
@@ -178,6 +193,83 @@ mod tests {
             .render(templates.registry(), &[("backend", "b")], &mut out)
             .unwrap();
         assert_eq!(out, "env b\n");
+    }
+
+    /// Renders the default of `spec` through handlebars and by
+    /// substitution, each placeholder taking the next of `values`; gives
+    /// each way's outcome and what it left in a buffer that held `kept`.
+    fn both_ways(spec: &TemplateSpec, values: &[String]) -> [(Result<(), String>, String); 2] {
+        let text = inline(spec, spec.default);
+        let handlebars = Template::compile("t", &text, spec.placeholders).unwrap();
+        let direct = Template::compile_default("t", &text, spec.placeholders).unwrap();
+        assert_eq!(direct.renders_directly(), !spec.placeholders.is_empty());
+        let vars: Vec<(&str, &str)> = spec
+            .placeholders
+            .iter()
+            .zip(values.iter().cycle())
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        [handlebars, direct].map(|template| {
+            let mut out = "kept".to_owned();
+            let result = template.render(&registry(), &vars, &mut out);
+            (result.map_err(|err| err.to_string()), out)
+        })
+    }
+
+    #[test]
+    fn defaults_render_alike_by_substitution_and_through_handlebars() {
+        let tricky = [
+            "",
+            "web_10000",
+            "{backend}",
+            "{{x}} }} {{",
+            "a\\b\\",
+            "<&>\"'",
+            "\u{e9}\u{20ac}\u{1f600}",
+            "tab\there",
+            "{{mlb_lbrace}}",
+            "line\nbreak",
+            "del\u{7f}",
+        ];
+        for spec in TEMPLATES {
+            for (n, value) in tricky.iter().enumerate() {
+                let mut values: Vec<String> = tricky.iter().map(|v| (*v).to_owned()).collect();
+                values.rotate_left(n);
+                let [handlebars, direct] = both_ways(spec, &values);
+                assert_eq!(handlebars, direct, "{} with {value:?} first", spec.name);
+            }
+            // A placeholder without a value renders empty both ways.
+            let [handlebars, direct] = both_ways(spec, &[]);
+            assert_eq!(handlebars, direct, "{} without values", spec.name);
+        }
+    }
+
+    #[test]
+    fn only_default_templates_skip_handlebars() {
+        let env = |name: &str| (name == "HAPROXY_BACKEND_HEAD").then(|| "b {backend}".to_owned());
+        let templates = Templates::load(env, None).unwrap();
+        assert!(!templates.global("HAPROXY_BACKEND_HEAD").renders_directly());
+        assert!(templates.global("HAPROXY_FRONTEND_HEAD").renders_directly());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn defaults_render_alike_for_any_values(
+            index in 0..TEMPLATES.len(),
+            values in proptest::collection::vec(proptest::prelude::any::<String>(), 1..12),
+        ) {
+            let [handlebars, direct] = both_ways(&TEMPLATES[index], &values);
+            proptest::prop_assert_eq!(handlebars, direct);
+        }
+
+        #[test]
+        fn defaults_render_alike_for_any_template_like_values(
+            index in 0..TEMPLATES.len(),
+            values in proptest::collection::vec("[{}\\\\a-z0-9 _./:<>&\"'\t]{0,16}", 1..12),
+        ) {
+            let [handlebars, direct] = both_ways(&TEMPLATES[index], &values);
+            proptest::prop_assert_eq!(handlebars, direct);
+        }
     }
 
     #[test]

@@ -44,19 +44,19 @@ pub(crate) fn vhost_rules(
     let auth = service.auth.as_ref();
     let realm = auth.map_or("", |auth| auth.realm.as_str());
     let map = em.options().haproxy_map;
-    let haproxy_dir = em.options().haproxy_dir.clone();
+    let haproxy_dir = em.options().haproxy_dir.as_str();
     let redirect = service.redirect_http_to_https;
     let mut parts = VhostParts::default();
 
-    let vars = |host: &'_ str| -> Vec<(&'static str, String)> {
-        vec![
-            ("backend", backend.to_owned()),
-            ("cleanedUpHostname", acl_name.clone()),
-            ("hostname", host.to_owned()),
-            ("path", path.unwrap_or_default().to_owned()),
-            ("realm", realm.to_owned()),
-            ("appId", service.app_id.clone()),
-            ("haproxy_dir", haproxy_dir.clone()),
+    let vars = |host| -> [(&'static str, &str); 7] {
+        [
+            ("backend", backend),
+            ("cleanedUpHostname", &acl_name),
+            ("hostname", host),
+            ("path", path.unwrap_or_default()),
+            ("realm", realm),
+            ("appId", &service.app_id),
+            ("haproxy_dir", haproxy_dir),
         ]
     };
 
@@ -238,7 +238,7 @@ pub(crate) fn vhost_rules(
 fn https_plain(
     em: &mut Emitter<'_>,
     service: &Service,
-    vars: &[(&'static str, String)],
+    vars: &[(&'static str, &str)],
     map: bool,
     auth: bool,
     flags: &mut Flags,
