@@ -36,19 +36,37 @@ pub struct RejectedApp {
 /// [`DecodedApps::rejected`] and the others still decode.
 pub fn decode_apps(bytes: &[u8]) -> Result<DecodedApps, Error> {
     #[derive(Deserialize)]
-    struct Wrapped<'a> {
-        #[serde(borrow)]
-        apps: Vec<&'a RawValue>,
+    struct Wrapped<T> {
+        apps: Vec<T>,
+    }
+
+    // The first byte tells the two accepted shapes apart without buffering.
+    let bare = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+
+    // Marathon's answers are nearly always whole and well typed: then one
+    // pass over the document decodes every app, and nothing else is
+    // needed. Any failure, however small, falls back to the app by app
+    // decoding below, which alone decides what is rejected and why, so the
+    // result is the same either way; that way costs a second pass only
+    // for documents with a bad app.
+    let whole = if bare {
+        serde_json::from_slice::<Vec<App>>(bytes)
+    } else {
+        serde_json::from_slice::<Wrapped<App>>(bytes).map(|doc| doc.apps)
+    };
+    if let Ok(apps) = whole {
+        return Ok(DecodedApps {
+            apps,
+            rejected: Vec::new(),
+        });
     }
 
     // First find each app's bytes; the document as a whole must be valid
-    // JSON for that, and its error carries the line and column. The first
-    // byte tells the two accepted shapes apart without buffering.
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    let raw: Result<Vec<&RawValue>, _> = if first == Some(&b'[') {
+    // JSON for that, and its error carries the line and column.
+    let raw: Result<Vec<&RawValue>, _> = if bare {
         serde_json::from_slice(bytes)
     } else {
-        serde_json::from_slice::<Wrapped<'_>>(bytes).map(|doc| doc.apps)
+        serde_json::from_slice::<Wrapped<&RawValue>>(bytes).map(|doc| doc.apps)
     };
     let raw = raw.map_err(|err| Error::document(&err))?;
 
@@ -391,6 +409,23 @@ mod tests {
             doc.rejected[0].reason
         );
         assert_eq!(doc.rejected[1].app, "#2");
+    }
+
+    #[test]
+    fn a_bad_app_leaves_the_others_as_a_clean_document_has_them() {
+        // A clean document decodes in one pass, one with a bad app app by
+        // app: the good apps must come out the same either way.
+        let good = r#"{"id": "/a", "labels": {"HAPROXY_GROUP": "x"}, "ports": [1, null],
+            "tasks": [{"id": "t", "ports": [1], "healthCheckResults": null}]},
+            {"id": "/b", "healthChecks": [{"portIndex": 1}], "container": {"portMappings": null}}"#;
+        let clean = decode_apps(format!("[{good}]").as_bytes()).unwrap();
+        let spoiled = decode_apps(
+            format!(r#"{{"apps": [{good}, {{"id": "/bad", "tasks": 1}}]}}"#).as_bytes(),
+        )
+        .unwrap();
+        assert!(clean.rejected.is_empty());
+        assert_eq!(spoiled.rejected.len(), 1);
+        assert_eq!(format!("{:?}", clean.apps), format!("{:?}", spoiled.apps));
     }
 
     #[test]
