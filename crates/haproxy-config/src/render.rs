@@ -111,17 +111,22 @@ impl<'a> Emitter<'a> {
         let index = position(name);
         let spec = &TEMPLATES[index];
         if spec.per_service_port && !service.templates.is_empty() {
-            let label = || {
-                format!(
-                    "label HAPROXY_{}_{} of app {}",
-                    service.port_index,
-                    name.trim_start_matches("HAPROXY_"),
-                    service.app_id
-                )
-            };
+            let short = name.trim_start_matches("HAPROXY_");
+            let label = || format!("label HAPROXY_{}_{short}", service.port_index);
             match self.overrides.get(spec, &service.templates, label) {
                 Some(Ok(template)) => {
                     return template.render(self.templates.registry(), vars, out);
+                }
+                // The compiled override is shared by every service with the
+                // same text: name this service's label and value, not the
+                // first one's.
+                Some(Err(Error::Template { reason, .. })) => {
+                    let value = service.templates.get(short).map_or("", String::as_str);
+                    let shown: String = value.chars().take(120).collect();
+                    return Err(Error::Template {
+                        origin: format!("{} = {shown:?}", label()),
+                        reason: reason.clone(),
+                    });
                 }
                 Some(Err(err)) => return Err(err.clone()),
                 None => {}
