@@ -48,17 +48,22 @@ pub fn decode_apps(bytes: &[u8]) -> Result<DecodedApps, Error> {
     // needed. Any failure, however small, falls back to the app by app
     // decoding below, which alone decides what is rejected and why, so the
     // result is the same either way; that way costs a second pass only
-    // for documents with a bad app.
-    let whole = if bare {
-        serde_json::from_slice::<Vec<App>>(bytes)
-    } else {
-        serde_json::from_slice::<Wrapped<App>>(bytes).map(|doc| doc.apps)
-    };
-    if let Ok(apps) = whole {
-        return Ok(DecodedApps {
-            apps,
-            rejected: Vec::new(),
-        });
+    // for documents with a bad app. The app by app way checks that each
+    // app's text is UTF-8, strings it ignores included, which one typed
+    // pass does not: the text is checked as a whole first (which also
+    // spares checking each string the pass keeps).
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let whole = if bare {
+            serde_json::from_str::<Vec<App>>(text)
+        } else {
+            serde_json::from_str::<Wrapped<App>>(text).map(|doc| doc.apps)
+        };
+        if let Ok(apps) = whole {
+            return Ok(DecodedApps {
+                apps,
+                rejected: Vec::new(),
+            });
+        }
     }
 
     // First find each app's bytes; the document as a whole must be valid
@@ -79,11 +84,41 @@ pub fn decode_apps(bytes: &[u8]) -> Result<DecodedApps, Error> {
             Ok(app) => decoded.apps.push(app),
             Err(err) => decoded.rejected.push(RejectedApp {
                 app: app_name(app.get()).unwrap_or_else(|| format!("#{index}")),
-                reason: shortened(err.to_string()),
+                reason: shortened(in_document(&err, bytes, app.get())),
             }),
         }
     }
     Ok(decoded)
+}
+
+/// serde's message for an app that failed to decode, with its position
+/// counted in the whole document rather than in the app's own text, so
+/// that an operator can go straight to the line.
+fn in_document(err: &serde_json::Error, document: &[u8], app: &str) -> String {
+    let text = err.to_string();
+    let message = text
+        .rfind(" at line ")
+        .map_or(text.as_str(), |cut| &text[..cut]);
+
+    // The app's text is a slice of the document: its address tells where
+    // it starts.
+    let start = (app.as_ptr() as usize).wrapping_sub(document.as_ptr() as usize);
+    let Some(before) = document.get(..start) else {
+        return text;
+    };
+    let app_line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let app_column = start
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |nl| nl + 1)
+        + 1;
+    let (line, column) = if err.line() <= 1 {
+        (app_line, app_column + err.column().saturating_sub(1))
+    } else {
+        (app_line + err.line() - 1, err.column())
+    };
+    format!("{message} at line {line}, column {column}")
 }
 
 /// Reads just the `id` of an app that failed to decode, for the message.
@@ -398,6 +433,18 @@ mod tests {
     }
 
     #[test]
+    fn a_rejected_app_is_placed_in_the_whole_document() {
+        let doc = decode_apps(b"{\"apps\": [\n  {\"id\": \"/good\"},\n  {\"id\": \"/bad\",\n   \"instances\": \"many\"}\n]}")
+            .unwrap();
+        assert_eq!(doc.rejected[0].app, "/bad");
+        assert!(
+            doc.rejected[0].reason.ends_with("at line 4, column 22"),
+            "{}",
+            doc.rejected[0].reason
+        );
+    }
+
+    #[test]
     fn an_app_of_the_wrong_shape_is_rejected_alone() {
         let doc =
             decode_apps(br#"[{"id": "/good"}, {"id": "/bad", "instances": "many"}, 3]"#).unwrap();
@@ -426,6 +473,12 @@ mod tests {
         assert!(clean.rejected.is_empty());
         assert_eq!(spoiled.rejected.len(), 1);
         assert_eq!(format!("{:?}", clean.apps), format!("{:?}", spoiled.apps));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_even_where_it_is_ignored() {
+        let doc = decode_apps(b"[{\"id\": \"/a\", \"cmd\": \"\xff\"}]");
+        assert!(matches!(doc, Err(Error::Document { .. })), "{doc:?}");
     }
 
     #[test]
