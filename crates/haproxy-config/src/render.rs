@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use indexmap::IndexSet;
 use lb_model::{Backend, Service};
 
 use crate::Error;
@@ -388,16 +389,16 @@ fn https_frontend(
     Ok(())
 }
 
+/// A map file: one `key backend` line per distinct pair, in the order the
+/// pairs were first produced.
 fn map_file(entries: Vec<(String, String)>) -> String {
-    let mut seen = BTreeSet::new();
+    let distinct: IndexSet<(String, String)> = entries.into_iter().collect();
     let mut out = String::new();
-    for (key, backend) in entries {
-        if seen.insert((key.clone(), backend.clone())) {
-            out.push_str(&key);
-            out.push(' ');
-            out.push_str(&backend);
-            out.push('\n');
-        }
+    for (key, backend) in distinct {
+        out.push_str(&key);
+        out.push(' ');
+        out.push_str(&backend);
+        out.push('\n');
     }
     out
 }

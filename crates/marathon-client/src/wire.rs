@@ -11,6 +11,10 @@ use serde_json::value::RawValue;
 
 use crate::Error;
 
+mod reader;
+
+pub use reader::decode_apps_from_reader;
+
 /// The answer of `GET /v2/apps?embed=apps.tasks`, decoded app by app.
 #[derive(Debug, Default)]
 pub struct DecodedApps {
@@ -94,6 +98,10 @@ pub fn decode_apps(bytes: &[u8]) -> Result<DecodedApps, Error> {
 /// serde's message for an app that failed to decode, with its position
 /// counted in the whole document rather than in the app's own text, so
 /// that an operator can go straight to the line.
+#[expect(
+    clippy::naive_bytecount,
+    reason = "runs only for a rejected app; not worth a dependency"
+)]
 fn in_document(err: &serde_json::Error, document: &[u8], app: &str) -> String {
     let text = err.to_string();
     let message = text
