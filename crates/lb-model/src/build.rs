@@ -98,9 +98,14 @@ pub fn build(
         options.min_service_port_ip_per_task,
         options.max_service_port_ip_per_task,
     );
-    let mut seen_tasks = BTreeSet::new();
+    // Tasks that were remembered before this build and are gone now are
+    // forgotten at the end. A memory empty at the start holds only tasks
+    // seen in this build at the end, and then nothing is to be forgotten.
+    let mut seen_tasks = (!memory.is_empty()).then(BTreeSet::new);
     let mut services = Vec::new();
-    for app in &prepared {
+    // Each app is freed as soon as its services are built, so that a large
+    // cluster is never held twice, once as apps and once as services.
+    for app in prepared {
         if options
             .framework_name
             .as_deref()
@@ -108,14 +113,22 @@ pub fn build(
         {
             continue;
         }
-        let mut app_services =
-            app_services(app, options, resolver, memory, &mut assigner, &mut warnings);
-        for task in &app.app.tasks {
-            seen_tasks.insert(task.id.as_str());
+        let mut app_services = app_services(
+            &app,
+            options,
+            resolver,
+            memory,
+            &mut assigner,
+            &mut warnings,
+        );
+        if let Some(seen) = &mut seen_tasks {
+            seen.extend(app.app.tasks.into_iter().map(|task| task.id));
         }
         services.append(&mut app_services);
     }
-    memory.retain_seen(&seen_tasks);
+    if let Some(seen) = &seen_tasks {
+        memory.retain_seen(seen);
+    }
 
     services.sort_by(|a, b| {
         (&a.app_id, a.service_port, a.port_index).cmp(&(&b.app_id, b.service_port, b.port_index))

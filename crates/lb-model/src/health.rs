@@ -26,8 +26,14 @@ impl HealthMemory {
         self.alive.insert(task_id.to_owned(), alive);
     }
 
+    /// Whether no task is remembered.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.alive.is_empty()
+    }
+
     /// Forgets every task not in `seen`.
-    pub(crate) fn retain_seen(&mut self, seen: &std::collections::BTreeSet<&str>) {
-        self.alive.retain(|task, _| seen.contains(task.as_str()));
+    pub(crate) fn retain_seen(&mut self, seen: &std::collections::BTreeSet<String>) {
+        self.alive.retain(|task, _| seen.contains(task));
     }
 }

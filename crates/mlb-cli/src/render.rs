@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use haproxy_config::{RenderOptions, Rendered, Templates};
 use lb_model::{HealthMemory, Model, Options, Resolver, Warning};
-use marathon_client::wire::{App, RejectedApp, decode_apps};
+use marathon_client::wire::{App, RejectedApp, decode_apps, decode_apps_from_reader};
 
 /// The flags that shape the config, named as marathon-lb names them so
 /// that scripts carry over.
@@ -142,6 +142,20 @@ pub enum RenderError {
 
 /// Reads an apps document from a file, or from standard input for `-`.
 pub fn read_apps(path: &str) -> Result<(Vec<App>, Vec<RejectedApp>), RenderError> {
+    // A file is decoded as it is read, so that a large document is never
+    // held whole next to its apps. A document that does not decode that
+    // way is read again and decoded whole, which says what is wrong.
+    if path != "-" {
+        let read_error = |source| RenderError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        if let Some(decoded) = decode_apps_from_reader(file).map_err(read_error)? {
+            return Ok((decoded.apps, decoded.rejected));
+        }
+    }
+
     let bytes = if path == "-" {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|source| {
