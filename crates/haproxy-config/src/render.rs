@@ -214,6 +214,8 @@ pub fn render(
         in_groups(s.groups(), &options.groups) && s.enabled
     });
     let mut parts = ServiceParts::default();
+    let mut apps = by_app.chunk_by(|a, b| a.app_id == b.app_id);
+    let mut siblings: &[&Service] = &[];
     for service in visiting {
         if !in_groups(service.groups(), &options.groups) || !service.enabled {
             continue;
@@ -222,7 +224,7 @@ pub fn render(
             rendered.warnings.push(skipped.clone());
             continue;
         }
-        let siblings = &by_app[service.app_id.as_str()];
+        advance_to(&mut apps, &mut siblings, &service.app_id);
         let saved = flags.clone();
         parts.clear(service.backend_weight);
         if let Err(err) = render_service(
@@ -296,20 +298,32 @@ pub fn render(
     Ok(rendered)
 }
 
-/// The services of each app in (service port) order, which the
-/// health-check port index label refers to; and every service in the order
-/// they are rendered, by app id and service port.
-fn visiting_order(services: &[Service]) -> (BTreeMap<&str, Vec<&Service>>, Vec<&Service>) {
-    let mut by_app: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
-    for service in services {
-        by_app
-            .entry(service.app_id.as_str())
-            .or_default()
-            .push(service);
-    }
-    let mut visiting: Vec<&Service> = services.iter().collect();
+/// The services grouped by app id, each app's in their given order, which
+/// the health-check port index label refers to; and every service in the
+/// order they are rendered, by app id and service port. Both sorts are
+/// stable and take one pass over services that are in order already, as
+/// the model gives them.
+fn visiting_order(services: &[Service]) -> (Vec<&Service>, Vec<&Service>) {
+    let mut by_app: Vec<&Service> = services.iter().collect();
+    by_app.sort_by(|a, b| a.app_id.cmp(&b.app_id));
+    let mut visiting = by_app.clone();
     visiting.sort_by(|a, b| (&a.app_id, a.service_port).cmp(&(&b.app_id, b.service_port)));
     (by_app, visiting)
+}
+
+/// Moves `current` to the services of `app_id` in `apps`, the services
+/// grouped by app. The visiting order meets the apps in the same order.
+fn advance_to<'s>(
+    apps: &mut impl Iterator<Item = &'s [&'s Service]>,
+    current: &mut &'s [&'s Service],
+    app_id: &str,
+) {
+    while current.first().is_none_or(|s| s.app_id != app_id) {
+        match apps.next() {
+            Some(next) => *current = next,
+            None => return,
+        }
+    }
 }
 
 /// The TLS certificates and bind options of one vhost's own frontend.
