@@ -90,7 +90,9 @@ pub fn build(
 
     // Everything that marathon-lb decides by the order Marathon lists apps
     // in (blue/green ties, made-up service ports) is decided by app id.
-    apps.sort_by(|a, b| a.id.cmp(&b.id));
+    // Sorting the ids, not the apps, moves each app once rather than once
+    // per pass of the sort; the order is the same (stable).
+    apps.sort_by_cached_key(|app| app.id.clone());
     let mut prepared = merge_groups(apps, &mut warnings);
     prepared.sort_by(|a, b| a.app.id.cmp(&b.app.id));
 
@@ -113,18 +115,17 @@ pub fn build(
         {
             continue;
         }
-        let mut app_services = app_services(
+        services.extend(app_services(
             &app,
             options,
             resolver,
             memory,
             &mut assigner,
             &mut warnings,
-        );
+        ));
         if let Some(seen) = &mut seen_tasks {
             seen.extend(app.app.tasks.into_iter().map(|task| task.id));
         }
-        services.append(&mut app_services);
     }
     if let Some(seen) = &seen_tasks {
         memory.retain_seen(seen);
@@ -148,7 +149,8 @@ fn order(service: &Service) -> (&str, u16, usize) {
     (&service.app_id, service.service_port, service.port_index)
 }
 
-/// The services of one app, each with its backends.
+/// The services of one app, each with its backends. They are handed over
+/// one by one so that each moves once, into the model's list.
 fn app_services(
     prepared: &PreparedApp,
     options: &Options,
@@ -156,7 +158,7 @@ fn app_services(
     memory: &mut HealthMemory,
     assigner: &mut PortAssigner,
     warnings: &mut Vec<Warning>,
-) -> Vec<Service> {
+) -> impl Iterator<Item = Service> + use<> {
     let app = &prepared.app;
     let mode = networking(app);
     let ports = service_ports(app, mode, assigner);
@@ -173,7 +175,7 @@ fn app_services(
 
     // Keyed by Marathon's service port: tasks find their service by it. A
     // port listed twice keeps its first place and its last service.
-    let mut services: Vec<(i64, Option<Service>)> = Vec::new();
+    let mut services: Vec<(i64, Option<Service>)> = Vec::with_capacity(ports.len());
     for (index, port) in ports.iter().enumerate() {
         let Some(port) = *port else {
             warnings.push(Warning::app(
@@ -238,7 +240,6 @@ fn app_services(
             service.backends.dedup();
             (!service.backends.is_empty()).then_some(service)
         })
-        .collect()
 }
 
 /// A service from its port and labels, or `None` when a label is bad.
