@@ -243,7 +243,13 @@ fn benign(label: &str, value: &str) -> String {
     }
 }
 
+/// Every property here runs 10,000 cases, the count CI must run;
+/// `PROPTEST_CASES` overrides it for a quicker local run or a longer hunt.
+const CASES: u32 = 10_000;
+
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
     /// Whatever a value label holds, each line of the config comes from a
     /// template: accepted, the value gives the same lines as a harmless
     /// one of its shape; refused, it costs its service and nothing else.
@@ -512,6 +518,8 @@ fn render_bytes(bytes: &[u8], flags: &RenderFlags) -> Option<Outcome> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
     /// Any document of apps renders without a panic, twice alike, and the
     /// same whatever the order of its apps (duplicates and clashes
     /// included); without template labels, every line is a directive.
