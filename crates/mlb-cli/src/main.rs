@@ -10,6 +10,7 @@ use haproxy_config::TEMPLATES;
 use lb_model::HealthMemory;
 use mlb_cli::daemon::{self, PollCommand, SseCommand};
 use mlb_cli::render::{RenderFlags, SystemResolver, read_apps, render_apps};
+use mlb_cli::update::chain;
 
 /// Marathon service discovery for HAProxy.
 #[derive(Debug, Parser)]
@@ -70,18 +71,6 @@ fn live(result: Result<ExitCode, daemon::StartError>) -> ExitCode {
         eprintln!("error: {}", chain(&err));
         ExitCode::FAILURE
     })
-}
-
-/// Renders an error and the chain of its causes on one line.
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn render(command: &RenderCommand) -> Result<(), String> {
