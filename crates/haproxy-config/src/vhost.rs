@@ -66,7 +66,6 @@ pub(crate) fn vhost_rules(
     if vhosts.len() == 1 {
         let host = vhosts[0];
         let v = vars(host);
-        let mut https_line = String::new();
         if path.is_some() {
             if redirect {
                 em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
@@ -103,50 +102,32 @@ pub(crate) fn vhost_rules(
                 &v,
                 &mut https_prefix,
             )?;
-            let name = if auth.is_some() {
-                "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH"
-            } else {
-                "HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH"
-            };
-            em.emit(service, name, &v, &mut https_line)?;
-        } else {
-            if redirect {
-                em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
-                em.emit(
-                    service,
-                    "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS",
-                    &v,
-                    &mut http,
-                )?;
-            } else if auth.is_some() {
-                em.emit(
-                    service,
-                    "HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH",
-                    &v,
-                    &mut http,
-                )?;
-            } else if map {
-                if !flags.map_http {
-                    em.emit(service, "HAPROXY_MAP_HTTP_FRONTEND_ACL", &v, &mut http)?;
-                    flags.map_http = true;
-                    parts.took_map_line = true;
-                }
-                parts.domain_map.push((host.to_owned(), backend.to_owned()));
-            } else {
-                em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
-            }
-            https_line = https_plain(
-                em,
+        } else if redirect {
+            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
+            em.emit(
                 service,
+                "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS",
                 &v,
-                map,
-                auth.is_some(),
-                flags,
-                &mut parts,
-                host,
-                backend,
+                &mut http,
             )?;
+        } else if auth.is_some() {
+            em.emit(
+                service,
+                "HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH",
+                &v,
+                &mut http,
+            )?;
+        } else if map {
+            if !flags.map_http {
+                em.emit(service, "HAPROXY_MAP_HTTP_FRONTEND_ACL", &v, &mut http)?;
+                flags.map_http = true;
+                parts.took_map_line = true;
+            }
+            parts.domain_map.push((host.to_owned(), backend.to_owned()));
+        } else {
+            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
         }
+        let https_line = https_rule(em, service, &v, map, flags, &mut parts, host, backend)?;
         parts
             .https_by_vhost
             .insert(host.to_owned(), format!("{https_prefix}{https_line}"));
@@ -188,27 +169,7 @@ pub(crate) fn vhost_rules(
             em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
         }
 
-        let mut https_line = String::new();
-        if path.is_some() {
-            let name = if auth.is_some() {
-                "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH"
-            } else {
-                "HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH"
-            };
-            em.emit(service, name, &v, &mut https_line)?;
-        } else {
-            https_line = https_plain(
-                em,
-                service,
-                &v,
-                map,
-                auth.is_some(),
-                flags,
-                &mut parts,
-                host,
-                backend,
-            )?;
-        }
+        let https_line = https_rule(em, service, &v, map, flags, &mut parts, host, backend)?;
         https.push_str(&https_line);
         parts
             .https_by_vhost
@@ -233,21 +194,29 @@ pub(crate) fn vhost_rules(
     Ok(parts)
 }
 
-/// The HTTPS rule of one vhost without a path.
+/// The HTTPS rule of one vhost: by SNI and path when the service has a
+/// path, else by SNI alone, with auth, or through the map file.
 #[expect(clippy::too_many_arguments, reason = "the pieces of one rule decision")]
-fn https_plain(
+fn https_rule(
     em: &mut Emitter<'_>,
     service: &Service,
     vars: &[(&'static str, &str)],
     map: bool,
-    auth: bool,
     flags: &mut Flags,
     parts: &mut VhostParts,
     host: &str,
     backend: &str,
 ) -> Result<String, Error> {
+    let auth = service.auth.is_some();
     let mut out = String::new();
-    if auth {
+    if service.path.is_some() {
+        let name = if auth {
+            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH"
+        } else {
+            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH"
+        };
+        em.emit(service, name, vars, &mut out)?;
+    } else if auth {
         em.emit(
             service,
             "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH",
