@@ -44,7 +44,7 @@ pub(crate) fn merge_groups(apps: Vec<App>, warnings: &mut Vec<Warning>) -> Vec<P
             continue;
         };
         let group = if group.starts_with('/') {
-            group.clone()
+            group.to_owned()
         } else {
             format!("/{group}")
         };
@@ -72,7 +72,7 @@ fn started_at(app: &App, original_id: &str, warnings: &mut Vec<Warning>) -> Opti
         warnings.push(Warning {
             app_id: original_id.to_owned(),
             label: Some(STARTED_AT.to_owned()),
-            value: Some(text.clone()),
+            value: Some(text.to_owned()),
             reason: "not an ISO-8601 time; taken as the earliest time".to_owned(),
         });
     }
@@ -120,7 +120,7 @@ fn merge(
                 warnings.push(Warning {
                     app_id: new.app.id.clone(),
                     label: Some(TARGET_INSTANCES.to_owned()),
-                    value: new.app.labels.get(TARGET_INSTANCES).cloned(),
+                    value: new.app.labels.get(TARGET_INSTANCES).map(str::to_owned),
                     reason: format!(
                         "{}; no old task is drained",
                         if other.is_none() {

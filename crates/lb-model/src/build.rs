@@ -168,7 +168,7 @@ fn app_services(
         .labels
         .iter()
         .filter_map(|(key, value)| {
-            per_port_label(key).map(|(index, label)| (index, label, key.as_str(), value.as_str()))
+            per_port_label(key).map(|(index, label)| (index, label, key, value))
         })
         .collect();
     port_labels.sort_unstable();

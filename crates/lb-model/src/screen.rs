@@ -76,7 +76,7 @@ pub(crate) fn screen(apps: Vec<App>, options: &Options, warnings: &mut Vec<Warni
         warnings.push(Warning {
             app_id: app.id.clone(),
             label: Some(DEPLOYMENT_GROUP.to_owned()),
-            value: Some(group.clone()),
+            value: Some(group.to_owned()),
             reason: format!(
                 "the group would be exposed as {id}, the id of another app; app left out"
             ),
@@ -121,7 +121,7 @@ fn check_app(app: &App) -> Result<(), Warning> {
         checked.map_err(|reason| Warning {
             app_id: app.id.clone(),
             label: Some(label.name.to_owned()),
-            value: Some(value.clone()),
+            value: Some(value.to_owned()),
             reason: format!("{reason}; app left out"),
         })?;
     }
@@ -224,7 +224,7 @@ fn drop_template_labels(app: &mut App, warnings: &mut Vec<Warning>) {
     app.labels.retain(|key, _| {
         let template = per_port_label(key).is_some_and(|(_, at)| LABELS[at].template.is_some());
         if template {
-            dropped.push(key.clone());
+            dropped.push(key.to_owned());
         }
         !template
     });
@@ -292,7 +292,7 @@ mod tests {
         };
         let mut warnings = Vec::new();
         let kept = screen(apps(text), &options, &mut warnings);
-        let labels: Vec<&String> = kept[0].labels.keys().collect();
+        let labels: Vec<&str> = kept[0].labels.keys().collect();
         assert_eq!(labels, ["HAPROXY_0_VHOST"]);
         assert_eq!(warnings.len(), 1);
         assert_eq!(

@@ -20,7 +20,7 @@ const DEPLOYMENT_GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
 #[must_use]
 pub fn lb_app_id(app: &App) -> String {
     match app.labels.get(DEPLOYMENT_GROUP) {
-        Some(group) if group.starts_with('/') => group.clone(),
+        Some(group) if group.starts_with('/') => group.to_owned(),
         Some(group) => format!("/{group}"),
         None => app.id.clone(),
     }

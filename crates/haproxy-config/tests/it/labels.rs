@@ -19,7 +19,7 @@ fn fixture_label_names() -> BTreeSet<String> {
             if digits > 0 && rest[digits..].starts_with('_') {
                 format!("HAPROXY_{{0}}{}", &rest[digits..])
             } else {
-                key.clone()
+                key.to_owned()
             }
         })
         .collect()
