@@ -9,11 +9,15 @@
 //! what is wrong and how to report it. So both ways give the same apps.
 
 use std::io::Read;
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use crate::wire::{App, DecodedApps};
 
-/// How much is read at a time, at least.
+/// How much is read at a time.
 const CHUNK: usize = 1 << 20;
+
+/// How many chunks may wait, read and checked, for the decoder.
+const AHEAD: usize = 2;
 
 /// Why the reading stopped before the end.
 enum Stop {
@@ -36,8 +40,20 @@ impl From<std::io::Error> for Stop {
 /// shape, a field next to `apps`...): the caller should then read the
 /// whole text and decode it with [`decode_apps`](crate::wire::decode_apps).
 /// Nothing of the text is lost but what was read already.
-pub fn decode_apps_from_reader(reader: impl Read) -> std::io::Result<Option<DecodedApps>> {
-    match decode(&mut Input::new(reader)) {
+///
+/// The reading, and the check that the text is UTF-8, are done by a
+/// thread of their own while the apps read so far are decoded: on a
+/// 20,000-app document they are about a tenth of the work.
+pub fn decode_apps_from_reader(reader: impl Read + Send) -> std::io::Result<Option<DecodedApps>> {
+    let decoded = std::thread::scope(|scope| {
+        let (sender, chunks) = sync_channel(AHEAD);
+        let (give_back, spares) = channel();
+        scope.spawn(move || read_chunks(reader, &sender, &spares));
+        // Dropping `chunks` when the decoding stops early makes the
+        // reading thread stop at its next chunk.
+        decode(&mut Input::new(chunks, give_back))
+    });
+    match decoded {
         Ok(apps) => Ok(Some(DecodedApps {
             apps,
             rejected: Vec::new(),
@@ -47,7 +63,59 @@ pub fn decode_apps_from_reader(reader: impl Read) -> std::io::Result<Option<Deco
     }
 }
 
-fn decode<R: Read>(input: &mut Input<R>) -> Result<Vec<App>, Stop> {
+/// Reads `reader` to its end in chunks of whole characters, and hands
+/// them over until the decoder stops taking them. Ends with the first
+/// failure: a read error, or text that is not UTF-8. The decoder gives
+/// the chunks' buffers back in `spares`, so that the same few megabytes
+/// are read into again and again rather than fresh pages every time.
+fn read_chunks(
+    mut reader: impl Read,
+    chunks: &SyncSender<Result<String, Stop>>,
+    spares: &Receiver<String>,
+) {
+    let mut raw: Vec<u8> = Vec::with_capacity(CHUNK);
+    loop {
+        let want = u64::try_from(CHUNK).unwrap_or(u64::MAX);
+        let got = match (&mut reader).take(want).read_to_end(&mut raw) {
+            Ok(got) => got,
+            Err(err) => {
+                let _ = chunks.send(Err(Stop::Io(err)));
+                return;
+            }
+        };
+        let done = got == 0;
+        // A character may be cut by the end of a read: its first bytes
+        // wait for the next read.
+        let whole = match std::str::from_utf8(&raw) {
+            Ok(text) => text.len(),
+            Err(err) if err.error_len().is_none() && !done => err.valid_up_to(),
+            Err(_) => {
+                let _ = chunks.send(Err(Stop::Irregular));
+                return;
+            }
+        };
+        if done {
+            return;
+        }
+        let mut next = spares.try_recv().map_or_else(
+            |_| Vec::with_capacity(CHUNK),
+            |spare| {
+                let mut spare = spare.into_bytes();
+                spare.clear();
+                spare
+            },
+        );
+        next.extend_from_slice(&raw[whole..]);
+        raw.truncate(whole);
+        let text =
+            String::from_utf8(std::mem::replace(&mut raw, next)).map_err(|_| Stop::Irregular);
+        if chunks.send(text).is_err() {
+            return;
+        }
+    }
+}
+
+fn decode(input: &mut Input) -> Result<Vec<App>, Stop> {
     let bare = match input.peek()? {
         b'[' => true,
         b'{' => false,
@@ -87,53 +155,53 @@ fn decode<R: Read>(input: &mut Input<R>) -> Result<Vec<App>, Stop> {
 }
 
 /// The part of the text read and not yet decoded.
-struct Input<R> {
-    reader: R,
+struct Input {
+    /// Chunks of text from the reading thread.
+    chunks: Receiver<Result<String, Stop>>,
+    /// Where the chunks' buffers go back to the reading thread.
+    give_back: Sender<String>,
     /// Text read so far, from the start of the app being decoded; always
     /// whole characters, checked to be UTF-8.
     text: String,
     /// Where decoding is in `text`.
     pos: usize,
-    /// Bytes read after the last whole character, and the read buffer.
-    raw: Vec<u8>,
     /// The reader has no more.
     done: bool,
 }
 
-impl<R: Read> Input<R> {
-    fn new(reader: R) -> Self {
+impl Input {
+    fn new(chunks: Receiver<Result<String, Stop>>, give_back: Sender<String>) -> Self {
         Input {
-            reader,
-            text: String::with_capacity(CHUNK),
+            chunks,
+            give_back,
+            text: String::with_capacity(2 * CHUNK),
             pos: 0,
-            raw: Vec::with_capacity(CHUNK),
             done: false,
         }
     }
 
-    /// Reads more text: at least a chunk, and at least as much as is held
-    /// already, so that an app bigger than a chunk is read in a few steps.
+    /// Takes more text: at least a chunk, and at least as much as is held
+    /// already, so that an app bigger than a chunk is decoded again only
+    /// a few times (each time it is cut short).
     fn fill(&mut self) -> Result<(), Stop> {
         self.text.drain(..self.pos);
         self.pos = 0;
         let want = CHUNK.max(self.text.len());
-        let got = (&mut self.reader)
-            .take(u64::try_from(want).unwrap_or(u64::MAX))
-            .read_to_end(&mut self.raw)?;
-        self.done = got == 0;
-
-        // A character may be cut by the end of a read: its first bytes
-        // wait for the next read.
-        let text = match std::str::from_utf8(&self.raw) {
-            Ok(text) => text,
-            Err(err) if err.error_len().is_none() && !self.done => {
-                std::str::from_utf8(&self.raw[..err.valid_up_to()]).map_err(|_| Stop::Irregular)?
-            }
-            Err(_) => return Err(Stop::Irregular),
-        };
-        let whole = text.len();
-        self.text.push_str(text);
-        self.raw.drain(..whole);
+        let mut got = 0;
+        while got < want {
+            // An error of the channel means the reading thread is done,
+            // all it read handed over.
+            let Ok(chunk) = self.chunks.recv() else {
+                self.done = true;
+                break;
+            };
+            let chunk = chunk?;
+            got += chunk.len();
+            self.text.push_str(&chunk);
+            // The reading thread may be gone already: then the buffer is
+            // simply freed.
+            let _ = self.give_back.send(chunk);
+        }
         Ok(())
     }
 
@@ -262,5 +330,26 @@ mod tests {
         }
         let not_utf8 = b"[{\"id\": \"/a\", \"cmd\": \"\xff\"}]";
         assert!(decode_apps_from_reader(&not_utf8[..]).unwrap().is_none());
+    }
+
+    /// Gives its text, then fails.
+    struct Broken<'a>(&'a [u8]);
+
+    impl Read for Broken<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("disk on fire"));
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_is_reported_not_taken_for_the_end() {
+        let err = decode_apps_from_reader(Broken(br#"{"apps": [{"id": "/a"}"#)).unwrap_err();
+        assert_eq!(err.to_string(), "disk on fire");
     }
 }
