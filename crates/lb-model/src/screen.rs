@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use marathon_client::wire::{App, HealthCheck, Task};
 
 use crate::build::Options;
-use crate::labels::{APP_LABELS, LABELS, per_port_label};
+use crate::labels::{APP_WIDE_NAMES, LABELS, per_port_label};
 use crate::service::Warning;
 use crate::validate;
 
@@ -104,15 +104,12 @@ fn check_app(app: &App) -> Result<(), Warning> {
         reason: format!("the app id is refused: {reason}; app left out"),
     })?;
 
-    for label in APP_LABELS
-        .iter()
-        .chain(LABELS.iter().filter(|label| !label.per_service_port()))
-    {
-        let Some(value) = app.labels.get(label.name) else {
+    for &name in APP_WIDE_NAMES.iter() {
+        let Some(value) = app.labels.get(name) else {
             continue;
         };
         let checked = validate::plain_text(value).and_then(|()| {
-            if label.name == DEPLOYMENT_GROUP {
+            if name == DEPLOYMENT_GROUP {
                 validate::app_id(value)
             } else {
                 Ok(())
@@ -120,7 +117,7 @@ fn check_app(app: &App) -> Result<(), Warning> {
         });
         checked.map_err(|reason| Warning {
             app_id: app.id.clone(),
-            label: Some(label.name.to_owned()),
+            label: Some(name.to_owned()),
             value: Some(value.clone()),
             reason: format!("{reason}; app left out"),
         })?;
