@@ -1,6 +1,8 @@
 //! From Marathon apps to services: the steps of the model, in order.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
 
 use marathon_client::wire::{App, HealthCheck as WireCheck, Task};
 
@@ -202,6 +204,11 @@ fn app_services(
             continue;
         };
         let host = task.host.clone().unwrap_or_default();
+        // Each backend owns its host and address. A task's backend waits
+        // here until the next one is found, so that the last of them takes
+        // the task's strings instead of copies: one task nearly always
+        // serves one port.
+        let mut pending: Option<(usize, u16)> = None;
         for (task_port, service_port) in task_ports.iter().zip(&ports) {
             let Some(service_port) = service_port else {
                 continue;
@@ -216,16 +223,17 @@ fn app_services(
                 ));
                 continue;
             };
-            if let Some((_, Some(service))) =
-                services.iter_mut().find(|(known, _)| known == service_port)
-            {
-                service.backends.push(Backend {
-                    host: host.clone(),
-                    ip: ip.clone(),
-                    port: task_port,
-                    draining: *draining,
-                });
+            let found = services.iter().position(|(known, _)| known == service_port);
+            let Some(at) = found.filter(|&at| services[at].1.is_some()) else {
+                continue;
+            };
+            if let Some((at, port)) = pending.replace((at, task_port)) {
+                let backend = backend(host.clone(), ip.clone(), port, *draining);
+                add_backend(&mut services[at].1, backend);
             }
+        }
+        if let Some((at, port)) = pending {
+            add_backend(&mut services[at].1, backend(host, ip, port, *draining));
         }
     }
 
@@ -240,6 +248,21 @@ fn app_services(
             service.backends.dedup();
             (!service.backends.is_empty()).then_some(service)
         })
+}
+
+fn backend(host: String, ip: String, port: u16, draining: bool) -> Backend {
+    Backend {
+        host,
+        ip,
+        port,
+        draining,
+    }
+}
+
+fn add_backend(service: &mut Option<Service>, backend: Backend) {
+    if let Some(service) = service {
+        service.backends.push(backend);
+    }
 }
 
 /// A service from its port and labels, or `None` when a label is bad.
@@ -292,7 +315,7 @@ fn new_service(
         }
     }
 
-    service.app_groups.clone_from(&groups_of(app));
+    service.app_groups = groups_of(app);
     Some(service)
 }
 
@@ -312,15 +335,15 @@ fn health_check(app: &App, index: i64) -> Option<&WireCheck> {
 }
 
 /// The address and ports of a task that should get traffic.
-fn serving_task(
+fn serving_task<'a>(
     app: &App,
-    task: &Task,
+    task: &'a Task,
     mode: Networking,
     options: &Options,
     resolver: &dyn Resolver,
     memory: &mut HealthMemory,
     warnings: &mut Vec<Warning>,
-) -> Option<(String, Vec<i64>)> {
+) -> Option<(String, Cow<'a, [i64]>)> {
     let host = task.host.as_deref().filter(|host| !host.is_empty())?;
     if task
         .state
@@ -354,7 +377,7 @@ fn serving_task(
             .first()
             .and_then(|address| address.ip_address.clone())?
     } else if let Some(ip) = resolver.resolve_ipv4(host) {
-        ip.to_string()
+        dotted(ip)
     } else {
         warnings.push(Warning::app(
             &app.id,
@@ -367,4 +390,39 @@ fn serving_task(
     };
     let ports = task_ports(app, task, mode);
     (!ports.is_empty()).then_some((ip, ports))
+}
+
+/// `ip` in dotted decimal, as its `Display` writes it.
+///
+/// Every task of the cluster gets its address written here, and the
+/// formatting machinery costs several times what writing four numbers by
+/// hand does.
+fn dotted(ip: Ipv4Addr) -> String {
+    let mut text = String::with_capacity(15);
+    for (at, octet) in ip.octets().into_iter().enumerate() {
+        if at > 0 {
+            text.push('.');
+        }
+        if octet >= 100 {
+            text.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            text.push(char::from(b'0' + octet / 10 % 10));
+        }
+        text.push(char::from(b'0' + octet % 10));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotted_addresses_are_written_as_display_writes_them() {
+        for octet in 0..=255 {
+            let ip = Ipv4Addr::from([octet, 10, octet, 255 - octet]);
+            assert_eq!(dotted(ip), ip.to_string());
+        }
+    }
 }

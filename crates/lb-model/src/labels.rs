@@ -449,13 +449,22 @@ pub(crate) fn check_port_index(service: &Service, port_count: usize) -> Result<(
 fn set(service: &mut Service, label: &Label, value: &str) -> Result<(), String> {
     if let Some(template) = label.template {
         validate::template_text(value)?;
-        let name = template.trim_start_matches("HAPROXY_").to_owned();
+        let name = template
+            .strip_prefix("HAPROXY_")
+            .unwrap_or(template)
+            .to_owned();
         service.templates.insert(name, value.replace("\r\n", "\n"));
         return Ok(());
     }
 
     validate::plain_text(value)?;
-    match label.name.trim_start_matches("HAPROXY_{0}_") {
+    // `strip_prefix`, not `trim_start_matches`: the names hold the prefix
+    // once, and trimming searches for it again and again.
+    match label
+        .name
+        .strip_prefix("HAPROXY_{0}_")
+        .unwrap_or(label.name)
+    {
         "AUTH" => {
             let (realm, user, password) = validate::auth(value)?;
             service.auth = Some(Auth {
