@@ -27,20 +27,38 @@ impl PreparedApp {
     }
 }
 
+/// An app for the model, in the order the model reads them.
+#[derive(Debug)]
+pub(crate) enum Prepared {
+    /// An app of no deployment group, by its position in the apps: it is
+    /// read where it is, none of its tasks draining.
+    Plain(usize),
+    /// The apps of one deployment group, merged. Boxed: groups are few,
+    /// and the list of all apps should not take an app's size per entry.
+    Group(Box<PreparedApp>),
+}
+
 const GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
 const STARTED_AT: &str = "HAPROXY_DEPLOYMENT_STARTED_AT";
 const NEW_INSTANCES: &str = "HAPROXY_DEPLOYMENT_NEW_INSTANCES";
 const TARGET_INSTANCES: &str = "HAPROXY_DEPLOYMENT_TARGET_INSTANCES";
 
-/// Merges the apps of each deployment group. `apps` must be in app id
-/// order: on a tie of start times, the app that comes first is the new one.
-pub(crate) fn merge_groups(apps: Vec<App>, warnings: &mut Vec<Warning>) -> Vec<PreparedApp> {
-    let mut plain = Vec::with_capacity(apps.len());
+/// Merges the apps of each deployment group. `order` holds the positions
+/// in `apps` of the apps to read, in app id order: on a tie of start
+/// times, the app that comes first is the new one. The apps of groups are
+/// taken out of `apps`; the result is in app id order, a group under its
+/// id `/<group>`.
+pub(crate) fn merge_groups(
+    apps: &mut [App],
+    order: &[usize],
+    warnings: &mut Vec<Warning>,
+) -> Vec<Prepared> {
+    let mut plain = Vec::with_capacity(order.len());
     let mut groups: BTreeMap<String, PreparedApp> = BTreeMap::new();
 
-    for mut app in apps {
-        let Some(group) = app.labels.get(GROUP) else {
-            plain.push(PreparedApp::plain(app));
+    for &at in order {
+        let Some(group) = apps[at].labels.get(GROUP) else {
+            plain.push(at);
             continue;
         };
         let group = if group.starts_with('/') {
@@ -48,6 +66,7 @@ pub(crate) fn merge_groups(apps: Vec<App>, warnings: &mut Vec<Warning>) -> Vec<P
         } else {
             format!("/{group}")
         };
+        let mut app = std::mem::take(&mut apps[at]);
         let original_id = std::mem::replace(&mut app.id, group.clone());
 
         match groups.remove(&group) {
@@ -61,8 +80,18 @@ pub(crate) fn merge_groups(apps: Vec<App>, warnings: &mut Vec<Warning>) -> Vec<P
         }
     }
 
-    plain.extend(groups.into_values());
-    plain
+    // Both lists are in id order, and no group has the id of a plain app
+    // (the screening of apps sees to it): merged, they stay in id order.
+    let mut prepared = Vec::with_capacity(plain.len() + groups.len());
+    let mut groups = groups.into_values().peekable();
+    for at in plain {
+        while let Some(group) = groups.next_if(|group| group.app.id < apps[at].id) {
+            prepared.push(Prepared::Group(Box::new(group)));
+        }
+        prepared.push(Prepared::Plain(at));
+    }
+    prepared.extend(groups.map(|group| Prepared::Group(Box::new(group))));
+    prepared
 }
 
 fn started_at(app: &App, original_id: &str, warnings: &mut Vec<Warning>) -> Option<Instant> {
@@ -187,11 +216,23 @@ mod tests {
             .apps
     }
 
+    /// The merged apps of `apps`, read in app id order.
+    fn merged(mut apps: Vec<App>) -> Vec<PreparedApp> {
+        let mut order: Vec<usize> = (0..apps.len()).collect();
+        order.sort_by(|&a, &b| apps[a].id.cmp(&apps[b].id));
+        merge_groups(&mut apps, &order, &mut Vec::new())
+            .into_iter()
+            .map(|prepared| match prepared {
+                Prepared::Plain(at) => PreparedApp::plain(std::mem::take(&mut apps[at])),
+                Prepared::Group(group) => *group,
+            })
+            .collect()
+    }
+
     #[test]
     fn later_start_is_new_and_drains_old_tasks_by_id() {
-        let merged = merge_groups(
-            apps(
-                r#"[
+        let merged = merged(apps(
+            r#"[
                 {"id": "/blue", "instances": 2, "labels": {"HAPROXY_DEPLOYMENT_GROUP": "web",
                  "HAPROXY_DEPLOYMENT_STARTED_AT": "2026-01-01T00:00:00Z"},
                  "tasks": [{"id": "b2"}, {"id": "b1"}]},
@@ -199,9 +240,7 @@ mod tests {
                  "HAPROXY_DEPLOYMENT_STARTED_AT": "2026-01-02T00:00:00Z"},
                  "tasks": [{"id": "g1"}]}
             ]"#,
-            ),
-            &mut Vec::new(),
-        );
+        ));
         assert_eq!(merged.len(), 1);
         let ids: Vec<_> = merged[0].app.tasks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(merged[0].app.id, "/web");

@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use marathon_client::wire::{App, HealthCheck as WireCheck, Task};
 
-use crate::bluegreen::{PreparedApp, merge_groups};
+use crate::bluegreen::{Prepared, merge_groups};
 use crate::health::HealthMemory;
 use crate::labels::{LABELS, apply, check_port_index, per_port_label};
 use crate::ports::{Networking, PortAssigner, networking, service_ports, task_ports};
@@ -88,15 +88,11 @@ pub fn build(
     memory: &mut HealthMemory,
 ) -> Model {
     let mut warnings = Vec::new();
-    apps = crate::screen::screen(apps, options, &mut warnings);
-
-    // Everything that marathon-lb decides by the order Marathon lists apps
-    // in (blue/green ties, made-up service ports) is decided by app id.
-    // Sorting the ids, not the apps, moves each app once rather than once
-    // per pass of the sort; the order is the same (stable).
-    apps.sort_by_cached_key(|app| app.id.clone());
-    let mut prepared = merge_groups(apps, &mut warnings);
-    prepared.sort_by(|a, b| a.app.id.cmp(&b.app.id));
+    // The apps stay in place, read in app id order through their
+    // positions: only the apps of deployment groups move, to be merged.
+    let screened = crate::screen::screen(&mut apps, options, &mut warnings);
+    let prepared = merge_groups(&mut apps, &screened, &mut warnings);
+    drop(screened);
 
     let mut assigner = PortAssigner::new(
         options.min_service_port_ip_per_task,
@@ -109,16 +105,21 @@ pub fn build(
     let mut services = Vec::new();
     // Each app is freed as soon as its services are built, so that a large
     // cluster is never held twice, once as apps and once as services.
-    for app in prepared {
+    for prepared in prepared {
+        let (app, draining) = match prepared {
+            Prepared::Plain(at) => (std::mem::take(&mut apps[at]), Vec::new()),
+            Prepared::Group(group) => (group.app, group.draining),
+        };
         if options
             .framework_name
             .as_deref()
-            .is_some_and(|name| app.app.id.get(1..) == Some(name))
+            .is_some_and(|name| app.id.get(1..) == Some(name))
         {
             continue;
         }
         services.extend(app_services(
             &app,
+            &draining,
             options,
             resolver,
             memory,
@@ -126,9 +127,10 @@ pub fn build(
             &mut warnings,
         ));
         if let Some(seen) = &mut seen_tasks {
-            seen.extend(app.app.tasks.into_iter().map(|task| task.id));
+            seen.extend(app.tasks.into_iter().map(|task| task.id));
         }
     }
+    drop(apps);
     if let Some(seen) = &seen_tasks {
         memory.retain_seen(seen);
     }
@@ -151,17 +153,18 @@ fn order(service: &Service) -> (&str, u16, usize) {
     (&service.app_id, service.service_port, service.port_index)
 }
 
-/// The services of one app, each with its backends. They are handed over
-/// one by one so that each moves once, into the model's list.
+/// The services of one app, each with its backends. `draining` says which
+/// tasks drain, by position; tasks past its end do not. The services are
+/// handed over one by one so that each moves once, into the model's list.
 fn app_services(
-    prepared: &PreparedApp,
+    app: &App,
+    draining: &[bool],
     options: &Options,
     resolver: &dyn Resolver,
     memory: &mut HealthMemory,
     assigner: &mut PortAssigner,
     warnings: &mut Vec<Warning>,
 ) -> impl Iterator<Item = Service> + use<> {
-    let app = &prepared.app;
     let mode = networking(app);
     let ports = service_ports(app, mode, assigner);
 
@@ -197,7 +200,8 @@ fn app_services(
         }
     }
 
-    for (task, draining) in app.tasks.iter().zip(&prepared.draining) {
+    for (at, task) in app.tasks.iter().enumerate() {
+        let draining = draining.get(at).copied().unwrap_or(false);
         let Some((ip, task_ports)) =
             serving_task(app, task, mode, options, resolver, memory, warnings)
         else {
@@ -228,12 +232,12 @@ fn app_services(
                 continue;
             };
             if let Some((at, port)) = pending.replace((at, task_port)) {
-                let backend = backend(host.clone(), ip.clone(), port, *draining);
+                let backend = backend(host.clone(), ip.clone(), port, draining);
                 add_backend(&mut services[at].1, backend);
             }
         }
         if let Some((at, port)) = pending {
-            add_backend(&mut services[at].1, backend(host, ip, port, *draining));
+            add_backend(&mut services[at].1, backend(host, ip, port, draining));
         }
     }
 

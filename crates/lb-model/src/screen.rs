@@ -5,8 +5,6 @@
 //! applied ([`crate::labels`]); this module checks what belongs to the app
 //! as a whole (its id, app-wide labels, health checks) and its tasks.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use marathon_client::wire::{App, HealthCheck, Task};
 
 use crate::build::Options;
@@ -16,14 +14,21 @@ use crate::validate;
 
 const DEPLOYMENT_GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
 
-/// The apps fit to build services from. The result does not depend on the
-/// order of `apps`.
-pub(crate) fn screen(apps: Vec<App>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<App> {
-    let mut kept: Vec<App> = Vec::with_capacity(apps.len());
-    for mut app in apps {
-        if let Err(warning) = check_app(&app) {
+/// Screens `apps` and answers the positions of those fit to build services
+/// from, in app id order; their ids are unique. Apps refused as a whole are
+/// removed from `apps`, and the result does not depend on their order.
+///
+/// The apps stay where they are: the result orders positions, not apps,
+/// so that no app is moved by a sort.
+pub(crate) fn screen(
+    apps: &mut Vec<App>,
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Vec<usize> {
+    apps.retain_mut(|app| {
+        if let Err(warning) = check_app(app) {
             warnings.push(warning);
-            continue;
+            return false;
         }
         app.tasks.retain(|task| match check_task(task) {
             Ok(()) => true,
@@ -33,45 +38,51 @@ pub(crate) fn screen(apps: Vec<App>, options: &Options, warnings: &mut Vec<Warni
             }
         });
         if !options.label_templates {
-            drop_template_labels(&mut app, warnings);
+            drop_template_labels(app, warnings);
         }
-        kept.push(app);
-    }
+        true
+    });
+
+    // Everything that marathon-lb decides by the order Marathon lists apps
+    // in (blue/green ties, made-up service ports) is decided by app id.
+    let mut order: Vec<usize> = (0..apps.len()).collect();
+    order.sort_unstable_by(|&a, &b| apps[a].id.cmp(&apps[b].id));
 
     // Two apps with one id cannot both be exposed (their backends would
     // share a name), and keeping either would depend on the order Marathon
-    // lists them in; so neither is.
-    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-    for app in &kept {
-        *count.entry(app.id.as_str()).or_default() += 1;
+    // lists them in; so neither is. Sorted, they are next to each other.
+    let mut unique = Vec::with_capacity(order.len());
+    for same_id in order.chunk_by(|&a, &b| apps[a].id == apps[b].id) {
+        match same_id {
+            [at] => unique.push(*at),
+            [at, ..] => warnings.push(Warning::app(
+                &apps[*at].id,
+                format!(
+                    "{} apps have this id; all of them are left out",
+                    same_id.len()
+                ),
+            )),
+            [] => {}
+        }
     }
-    let duplicated: BTreeSet<String> = count
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(id, n)| {
-            warnings.push(Warning::app(
-                id,
-                format!("{n} apps have this id; all of them are left out"),
-            ));
-            id.to_owned()
-        })
-        .collect();
-    kept.retain(|app| !duplicated.contains(&app.id));
 
     // A deployment group is exposed under the id `/<group>`; when a plain
     // app already has that id, the group would take over its backend.
-    let plain: BTreeSet<String> = kept
-        .iter()
-        .filter(|app| !app.labels.contains_key(DEPLOYMENT_GROUP))
-        .map(|app| app.id.clone())
-        .collect();
-    kept.retain(|app| {
+    let is_plain = |at: usize| !apps[at].labels.contains_key(DEPLOYMENT_GROUP);
+    let mut kept = Vec::with_capacity(unique.len());
+    for &at in &unique {
+        let app = &apps[at];
         let Some(group) = app.labels.get(DEPLOYMENT_GROUP) else {
-            return true;
+            kept.push(at);
+            continue;
         };
         let id = group_id(group);
-        if !plain.contains(&id) {
-            return true;
+        let taken = unique
+            .binary_search_by(|&other| apps[other].id.as_str().cmp(&id))
+            .is_ok_and(|found| is_plain(unique[found]));
+        if !taken {
+            kept.push(at);
+            continue;
         }
         warnings.push(Warning {
             app_id: app.id.clone(),
@@ -81,8 +92,7 @@ pub(crate) fn screen(apps: Vec<App>, options: &Options, warnings: &mut Vec<Warni
                 "the group would be exposed as {id}, the id of another app; app left out"
             ),
         });
-        false
-    });
+    }
     kept
 }
 
@@ -247,16 +257,18 @@ mod tests {
             .apps
     }
 
-    fn ids(apps: &[App]) -> Vec<&str> {
-        apps.iter().map(|app| app.id.as_str()).collect()
+    /// The ids of the apps that `screen` keeps, in the order it answers.
+    fn kept_ids(mut apps: Vec<App>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<String> {
+        let kept = screen(&mut apps, options, warnings);
+        kept.iter().map(|&at| apps[at].id.clone()).collect()
     }
 
     #[test]
     fn duplicate_ids_leave_out_every_copy_whatever_the_order() {
         let text = r#"[{"id": "/a", "instances": 1}, {"id": "/b"}, {"id": "/a", "instances": 2}]"#;
         let mut warnings = Vec::new();
-        let kept = screen(apps(text), &Options::default(), &mut warnings);
-        assert_eq!(ids(&kept), ["/b"]);
+        let kept = kept_ids(apps(text), &Options::default(), &mut warnings);
+        assert_eq!(kept, ["/b"]);
         assert_eq!(
             warnings[0].reason,
             "2 apps have this id; all of them are left out"
@@ -264,8 +276,8 @@ mod tests {
 
         let mut reversed = apps(text);
         reversed.reverse();
-        let kept = screen(reversed, &Options::default(), &mut Vec::new());
-        assert_eq!(ids(&kept), ["/b"]);
+        let kept = kept_ids(reversed, &Options::default(), &mut Vec::new());
+        assert_eq!(kept, ["/b"]);
     }
 
     #[test]
@@ -274,8 +286,8 @@ mod tests {
             {"id": "/web-blue", "labels": {"HAPROXY_DEPLOYMENT_GROUP": "web"}},
             {"id": "/api-blue", "labels": {"HAPROXY_DEPLOYMENT_GROUP": "api"}}]"#;
         let mut warnings = Vec::new();
-        let kept = screen(apps(text), &Options::default(), &mut warnings);
-        assert_eq!(ids(&kept), ["/web", "/api-blue"]);
+        let kept = kept_ids(apps(text), &Options::default(), &mut warnings);
+        assert_eq!(kept, ["/api-blue", "/web"]);
         assert_eq!(warnings[0].app_id, "/web-blue");
     }
 
@@ -288,8 +300,9 @@ mod tests {
             ..Options::default()
         };
         let mut warnings = Vec::new();
-        let kept = screen(apps(text), &options, &mut warnings);
-        let labels: Vec<&String> = kept[0].labels.keys().collect();
+        let mut apps = apps(text);
+        let kept = screen(&mut apps, &options, &mut warnings);
+        let labels: Vec<&String> = apps[kept[0]].labels.keys().collect();
         assert_eq!(labels, ["HAPROXY_0_VHOST"]);
         assert_eq!(warnings.len(), 1);
         assert_eq!(
@@ -304,8 +317,9 @@ mod tests {
             {"id": "t2", "host": "10.0.0.2", "ipAddresses": [{"ipAddress": "not an ip"}]},
             {"id": "t3", "host": "10.0.0.3"}]}]"#;
         let mut warnings = Vec::new();
-        let kept = screen(apps(text), &Options::default(), &mut warnings);
-        let tasks: Vec<&str> = kept[0].tasks.iter().map(|t| t.id.as_str()).collect();
+        let mut apps = apps(text);
+        let kept = screen(&mut apps, &Options::default(), &mut warnings);
+        let tasks: Vec<&str> = apps[kept[0]].tasks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(tasks, ["t3"]);
         assert_eq!(warnings.len(), 2);
     }
