@@ -106,6 +106,10 @@ fn group_id(group: &str) -> String {
 }
 
 /// Checks the app's id, its app-wide labels and its health checks.
+#[expect(
+    clippy::explicit_iter_loop,
+    reason = "the labels may become a map-like type that has `iter` and no `IntoIterator`"
+)]
 fn check_app(app: &App) -> Result<(), Warning> {
     validate::app_id(&app.id).map_err(|reason| Warning {
         app_id: app.id.clone(),
@@ -114,23 +118,31 @@ fn check_app(app: &App) -> Result<(), Warning> {
         reason: format!("the app id is refused: {reason}; app left out"),
     })?;
 
-    for &name in APP_WIDE_NAMES.iter() {
-        let Some(value) = app.labels.get(name) else {
+    // The labels are read in one pass rather than looked up once per
+    // app-wide name. Of the refused ones, the first in the order of
+    // APP_WIDE_NAMES is reported, whatever order the labels come in.
+    let mut refused: Option<(usize, &str, &String, String)> = None;
+    for (key, value) in app.labels.iter() {
+        let Some(position) = app_wide_position(key) else {
             continue;
         };
-        let checked = validate::plain_text(value).and_then(|()| {
-            if name == DEPLOYMENT_GROUP {
-                validate::app_id(value)
-            } else {
-                Ok(())
-            }
-        });
-        checked.map_err(|reason| Warning {
+        if refused
+            .as_ref()
+            .is_some_and(|(first, ..)| *first < position)
+        {
+            continue;
+        }
+        if let Err(reason) = check_app_wide(key, value) {
+            refused = Some((position, key, value, reason));
+        }
+    }
+    if let Some((_, name, value, reason)) = refused {
+        return Err(Warning {
             app_id: app.id.clone(),
             label: Some(name.to_owned()),
             value: Some(value.clone()),
             reason: format!("{reason}; app left out"),
-        })?;
+        });
     }
 
     for (index, check) in app.health_checks.iter().enumerate() {
@@ -140,6 +152,26 @@ fn check_app(app: &App) -> Result<(), Warning> {
             value: Some(value),
             reason: format!("{reason}; app left out"),
         })?;
+    }
+    Ok(())
+}
+
+/// The position of `key` in [`APP_WIDE_NAMES`], if it is one of them.
+fn app_wide_position(key: &str) -> Option<usize> {
+    // Most keys are not HAPROXY_ ones, or are per-port ones
+    // (`HAPROXY_<n>_...`); both are told at their first bytes.
+    let rest = key.strip_prefix("HAPROXY_")?;
+    if rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    APP_WIDE_NAMES.iter().position(|name| *name == key)
+}
+
+/// Checks the value of the app-wide label `name`.
+fn check_app_wide(name: &str, value: &str) -> Result<(), String> {
+    validate::plain_text(value)?;
+    if name == DEPLOYMENT_GROUP {
+        validate::app_id(value)?;
     }
     Ok(())
 }

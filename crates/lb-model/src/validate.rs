@@ -78,6 +78,11 @@ pub(crate) fn template_text(value: &str) -> Result<(), String> {
 
 /// The first character of `text` that `allowed` refuses, described.
 fn first_refused(text: &str, allowed: impl Fn(char) -> bool) -> Option<String> {
+    // Nearly every text is ASCII and wholly allowed, which its bytes tell
+    // without decoding chars; only a text that fails that is decoded.
+    if text.bytes().all(|b| b.is_ascii() && allowed(char::from(b))) {
+        return None;
+    }
     text.chars()
         .find(|c| !allowed(*c))
         .map(|c| format!("{c:?}"))
