@@ -117,6 +117,7 @@ pub fn build(
         {
             continue;
         }
+        let first = services.len();
         services.extend(app_services(
             &app,
             &draining,
@@ -126,6 +127,9 @@ pub fn build(
             &mut assigner,
             &mut warnings,
         ));
+        // The apps come in app id order, so sorting the few services of
+        // each by port puts the whole list in order.
+        services[first..].sort_by(|a, b| order(a).cmp(&order(b)));
         if let Some(seen) = &mut seen_tasks {
             seen.extend(app.tasks.into_iter().map(|task| task.id));
         }
@@ -135,9 +139,9 @@ pub fn build(
         memory.retain_seen(seen);
     }
 
-    // Services come in app id order already, and nearly always in service
-    // port order within an app: a check spares the sort and its scratch
-    // copy of every service.
+    // Services are in order already when app ids are unique, as the
+    // screening of apps makes them: a check spares the sort and its
+    // scratch copy of every service.
     if !services.is_sorted_by(|a, b| order(a) <= order(b)) {
         services.sort_by(|a, b| order(a).cmp(&order(b)));
     }

@@ -45,18 +45,24 @@ pub(crate) fn screen(
 
     // Everything that marathon-lb decides by the order Marathon lists apps
     // in (blue/green ties, made-up service ports) is decided by app id.
-    let mut order: Vec<usize> = (0..apps.len()).collect();
-    order.sort_unstable_by(|&a, &b| apps[a].id.cmp(&apps[b].id));
+    let (text, ends) = joined_ids(apps);
+    let mut start = 0;
+    let mut ids: Vec<(&str, usize)> = Vec::with_capacity(ends.len());
+    for (at, end) in ends.into_iter().enumerate() {
+        ids.push((&text[start..end], at));
+        start = end;
+    }
+    ids.sort_unstable();
 
     // Two apps with one id cannot both be exposed (their backends would
     // share a name), and keeping either would depend on the order Marathon
     // lists them in; so neither is. Sorted, they are next to each other.
-    let mut unique = Vec::with_capacity(order.len());
-    for same_id in order.chunk_by(|&a, &b| apps[a].id == apps[b].id) {
+    let mut unique = Vec::with_capacity(ids.len());
+    for same_id in ids.chunk_by(|a, b| a.0 == b.0) {
         match same_id {
-            [at] => unique.push(*at),
-            [at, ..] => warnings.push(Warning::app(
-                &apps[*at].id,
+            [one] => unique.push(*one),
+            [(id, _), ..] => warnings.push(Warning::app(
+                id,
                 format!(
                     "{} apps have this id; all of them are left out",
                     same_id.len()
@@ -70,7 +76,7 @@ pub(crate) fn screen(
     // app already has that id, the group would take over its backend.
     let is_plain = |at: usize| !apps[at].labels.contains_key(DEPLOYMENT_GROUP);
     let mut kept = Vec::with_capacity(unique.len());
-    for &at in &unique {
+    for &(_, at) in &unique {
         let app = &apps[at];
         let Some(group) = app.labels.get(DEPLOYMENT_GROUP) else {
             kept.push(at);
@@ -78,8 +84,8 @@ pub(crate) fn screen(
         };
         let id = group_id(group);
         let taken = unique
-            .binary_search_by(|&other| apps[other].id.as_str().cmp(&id))
-            .is_ok_and(|found| is_plain(unique[found]));
+            .binary_search_by(|(other, _)| (*other).cmp(id.as_str()))
+            .is_ok_and(|found| is_plain(unique[found].1));
         if !taken {
             kept.push(at);
             continue;
@@ -94,6 +100,22 @@ pub(crate) fn screen(
         });
     }
     kept
+}
+
+/// The ids of `apps` one after the other, and where each ends.
+///
+/// The ids are sorted side by side rather than where they lie: there,
+/// every comparison would fetch two of them from far apart in memory,
+/// while the ids of a large cluster together fit in the processor's
+/// caches.
+fn joined_ids(apps: &[App]) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(apps.iter().map(|app| app.id.len()).sum());
+    let mut ends = Vec::with_capacity(apps.len());
+    for app in apps {
+        text.push_str(&app.id);
+        ends.push(text.len());
+    }
+    (text, ends)
 }
 
 /// The id a deployment group is exposed under.
