@@ -27,38 +27,24 @@ impl PreparedApp {
     }
 }
 
-/// An app for the model, in the order the model reads them.
-#[derive(Debug)]
-pub(crate) enum Prepared {
-    /// An app of no deployment group, by its position in the apps: it is
-    /// read where it is, none of its tasks draining.
-    Plain(usize),
-    /// The apps of one deployment group, merged. Boxed: groups are few,
-    /// and the list of all apps should not take an app's size per entry.
-    Group(Box<PreparedApp>),
-}
-
 const GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
 const STARTED_AT: &str = "HAPROXY_DEPLOYMENT_STARTED_AT";
 const NEW_INSTANCES: &str = "HAPROXY_DEPLOYMENT_NEW_INSTANCES";
 const TARGET_INSTANCES: &str = "HAPROXY_DEPLOYMENT_TARGET_INSTANCES";
 
-/// Merges the apps of each deployment group. `order` holds the positions
-/// in `apps` of the apps to read, in app id order: on a tie of start
-/// times, the app that comes first is the new one. The apps of groups are
-/// taken out of `apps`; the result is in app id order, a group under its
-/// id `/<group>`.
+/// Merges the apps of each deployment group, taking them out of `apps`.
+/// `grouped` holds their positions in app id order: on a tie of start
+/// times, the app that comes first is the new one. The result is in the
+/// order of the ids `/<group>` the groups are exposed under.
 pub(crate) fn merge_groups(
     apps: &mut [App],
-    order: &[usize],
+    grouped: &[usize],
     warnings: &mut Vec<Warning>,
-) -> Vec<Prepared> {
-    let mut plain = Vec::with_capacity(order.len());
+) -> Vec<PreparedApp> {
     let mut groups: BTreeMap<String, PreparedApp> = BTreeMap::new();
 
-    for &at in order {
+    for &at in grouped {
         let Some(group) = apps[at].labels.get(GROUP) else {
-            plain.push(at);
             continue;
         };
         let group = if group.starts_with('/') {
@@ -79,19 +65,7 @@ pub(crate) fn merge_groups(
             }
         }
     }
-
-    // Both lists are in id order, and no group has the id of a plain app
-    // (the screening of apps sees to it): merged, they stay in id order.
-    let mut prepared = Vec::with_capacity(plain.len() + groups.len());
-    let mut groups = groups.into_values().peekable();
-    for at in plain {
-        while let Some(group) = groups.next_if(|group| group.app.id < apps[at].id) {
-            prepared.push(Prepared::Group(Box::new(group)));
-        }
-        prepared.push(Prepared::Plain(at));
-    }
-    prepared.extend(groups.map(|group| Prepared::Group(Box::new(group))));
-    prepared
+    groups.into_values().collect()
 }
 
 fn started_at(app: &App, original_id: &str, warnings: &mut Vec<Warning>) -> Option<Instant> {
@@ -216,17 +190,11 @@ mod tests {
             .apps
     }
 
-    /// The merged apps of `apps`, read in app id order.
+    /// The merged groups of `apps`, read in app id order.
     fn merged(mut apps: Vec<App>) -> Vec<PreparedApp> {
-        let mut order: Vec<usize> = (0..apps.len()).collect();
-        order.sort_by(|&a, &b| apps[a].id.cmp(&apps[b].id));
-        merge_groups(&mut apps, &order, &mut Vec::new())
-            .into_iter()
-            .map(|prepared| match prepared {
-                Prepared::Plain(at) => PreparedApp::plain(std::mem::take(&mut apps[at])),
-                Prepared::Group(group) => *group,
-            })
-            .collect()
+        let mut grouped: Vec<usize> = (0..apps.len()).collect();
+        grouped.sort_by(|&a, &b| apps[a].id.cmp(&apps[b].id));
+        merge_groups(&mut apps, &grouped, &mut Vec::new())
     }
 
     #[test]

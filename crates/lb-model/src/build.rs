@@ -2,15 +2,17 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::iter::Peekable;
 use std::net::Ipv4Addr;
 
 use marathon_client::wire::{App, HealthCheck as WireCheck, Task};
 
-use crate::bluegreen::{Prepared, merge_groups};
+use crate::bluegreen::{PreparedApp, merge_groups};
 use crate::health::HealthMemory;
 use crate::labels::{LABELS, apply, check_port_index, per_port_label};
 use crate::ports::{Networking, PortAssigner, networking, service_ports, task_ports};
 use crate::resolve::Resolver;
+use crate::screen::{Screened, screen};
 use crate::service::{Backend, HealthCheck, Service, Warning};
 
 /// How the model is built.
@@ -90,9 +92,11 @@ pub fn build(
     let mut warnings = Vec::new();
     // The apps stay in place, read in app id order through their
     // positions: only the apps of deployment groups move, to be merged.
-    let screened = crate::screen::screen(&mut apps, options, &mut warnings);
-    let prepared = merge_groups(&mut apps, &screened, &mut warnings);
-    drop(screened);
+    let Screened { plain, grouped } = screen(&mut apps, options, &mut warnings);
+    let mut groups = merge_groups(&mut apps, &grouped, &mut warnings)
+        .into_iter()
+        .peekable();
+    let mut plain = plain.into_iter();
 
     let mut assigner = PortAssigner::new(
         options.min_service_port_ip_per_task,
@@ -105,11 +109,7 @@ pub fn build(
     let mut services = Vec::new();
     // Each app is freed as soon as its services are built, so that a large
     // cluster is never held twice, once as apps and once as services.
-    for prepared in prepared {
-        let (app, draining) = match prepared {
-            Prepared::Plain(at) => (std::mem::take(&mut apps[at]), Vec::new()),
-            Prepared::Group(group) => (group.app, group.draining),
-        };
+    while let Some((app, draining)) = next_app(&mut apps, &mut plain, &mut groups) {
         if options
             .framework_name
             .as_deref()
@@ -149,6 +149,28 @@ pub fn build(
     warnings.sort();
     warnings.dedup();
     Model { services, warnings }
+}
+
+/// The next app in app id order, taken out of `apps` or out of the merged
+/// deployment groups, with the draining flags of its tasks (none for a
+/// plain app, whose tasks do not drain).
+///
+/// The plain apps and the groups are each in id order, and no group has
+/// the id of a plain app: taking the lower of the two next ones reads
+/// them all in id order.
+fn next_app(
+    apps: &mut [App],
+    plain: &mut std::vec::IntoIter<usize>,
+    groups: &mut Peekable<std::vec::IntoIter<PreparedApp>>,
+) -> Option<(App, Vec<bool>)> {
+    let next_plain = plain.as_slice().first().map(|&at| apps[at].id.as_str());
+    if let Some(group) =
+        groups.next_if(|group| next_plain.is_none_or(|id| group.app.id.as_str() < id))
+    {
+        return Some((group.app, group.draining));
+    }
+    let at = plain.next()?;
+    Some((std::mem::take(&mut apps[at]), Vec::new()))
 }
 
 /// The order of the model's services: by app id, service port and port

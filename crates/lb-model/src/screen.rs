@@ -14,17 +14,34 @@ use crate::validate;
 
 const DEPLOYMENT_GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
 
-/// Screens `apps` and answers the positions of those fit to build services
-/// from, in app id order; their ids are unique. Apps refused as a whole are
-/// removed from `apps`, and the result does not depend on their order.
+/// The apps fit to build services from, by their positions in the apps,
+/// each list in app id order. Their ids are unique, and no deployment
+/// group is exposed under the id of a plain app.
+#[derive(Debug, Default)]
+pub(crate) struct Screened {
+    /// The apps of no deployment group.
+    pub(crate) plain: Vec<usize>,
+    /// The apps of a deployment group (`HAPROXY_DEPLOYMENT_GROUP`).
+    pub(crate) grouped: Vec<usize>,
+}
+
+/// Screens `apps`: apps refused as a whole are removed, and the others are
+/// answered by position. The result does not depend on the order of
+/// `apps`.
 ///
 /// The apps stay where they are: the result orders positions, not apps,
-/// so that no app is moved by a sort.
+/// so that no app is moved by a sort. Each app is read once here, while
+/// it is checked; what the later steps need of it (its id, whether it has
+/// a deployment group) is noted then, so that a large cluster is not
+/// fetched from memory once more per step.
 pub(crate) fn screen(
     apps: &mut Vec<App>,
     options: &Options,
     warnings: &mut Vec<Warning>,
-) -> Vec<usize> {
+) -> Screened {
+    let mut text = String::new();
+    let mut ends = Vec::with_capacity(apps.len());
+    let mut in_group = Vec::with_capacity(apps.len());
     apps.retain_mut(|app| {
         if let Err(warning) = check_app(app) {
             warnings.push(warning);
@@ -40,12 +57,16 @@ pub(crate) fn screen(
         if !options.label_templates {
             drop_template_labels(app, warnings);
         }
+        text.push_str(&app.id);
+        ends.push(text.len());
+        in_group.push(app.labels.contains_key(DEPLOYMENT_GROUP));
         true
     });
 
     // Everything that marathon-lb decides by the order Marathon lists apps
     // in (blue/green ties, made-up service ports) is decided by app id.
-    let (text, ends) = joined_ids(apps);
+    // The ids are sorted side by side, copied into `text`: where they lie,
+    // every comparison would fetch two of them from far apart in memory.
     let mut start = 0;
     let mut ids: Vec<(&str, usize)> = Vec::with_capacity(ends.len());
     for (at, end) in ends.into_iter().enumerate() {
@@ -74,20 +95,25 @@ pub(crate) fn screen(
 
     // A deployment group is exposed under the id `/<group>`; when a plain
     // app already has that id, the group would take over its backend.
-    let is_plain = |at: usize| !apps[at].labels.contains_key(DEPLOYMENT_GROUP);
-    let mut kept = Vec::with_capacity(unique.len());
+    let mut screened = Screened {
+        plain: Vec::with_capacity(unique.len()),
+        grouped: Vec::new(),
+    };
     for &(_, at) in &unique {
+        if !in_group[at] {
+            screened.plain.push(at);
+            continue;
+        }
         let app = &apps[at];
         let Some(group) = app.labels.get(DEPLOYMENT_GROUP) else {
-            kept.push(at);
             continue;
         };
         let id = group_id(group);
         let taken = unique
             .binary_search_by(|(other, _)| (*other).cmp(id.as_str()))
-            .is_ok_and(|found| is_plain(unique[found].1));
+            .is_ok_and(|found| !in_group[unique[found].1]);
         if !taken {
-            kept.push(at);
+            screened.grouped.push(at);
             continue;
         }
         warnings.push(Warning {
@@ -99,23 +125,7 @@ pub(crate) fn screen(
             ),
         });
     }
-    kept
-}
-
-/// The ids of `apps` one after the other, and where each ends.
-///
-/// The ids are sorted side by side rather than where they lie: there,
-/// every comparison would fetch two of them from far apart in memory,
-/// while the ids of a large cluster together fit in the processor's
-/// caches.
-fn joined_ids(apps: &[App]) -> (String, Vec<usize>) {
-    let mut text = String::with_capacity(apps.iter().map(|app| app.id.len()).sum());
-    let mut ends = Vec::with_capacity(apps.len());
-    for app in apps {
-        text.push_str(&app.id);
-        ends.push(text.len());
-    }
-    (text, ends)
+    screened
 }
 
 /// The id a deployment group is exposed under.
@@ -314,7 +324,11 @@ mod tests {
     /// The ids of the apps that `screen` keeps, in the order it answers.
     fn kept_ids(mut apps: Vec<App>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<String> {
         let kept = screen(&mut apps, options, warnings);
-        kept.iter().map(|&at| apps[at].id.clone()).collect()
+        let mut ids: Vec<String> = (kept.plain.iter().chain(&kept.grouped))
+            .map(|&at| apps[at].id.clone())
+            .collect();
+        ids.sort();
+        ids
     }
 
     #[test]
@@ -356,7 +370,7 @@ mod tests {
         let mut warnings = Vec::new();
         let mut apps = apps(text);
         let kept = screen(&mut apps, &options, &mut warnings);
-        let labels: Vec<&String> = apps[kept[0]].labels.keys().collect();
+        let labels: Vec<&String> = apps[kept.plain[0]].labels.keys().collect();
         assert_eq!(labels, ["HAPROXY_0_VHOST"]);
         assert_eq!(warnings.len(), 1);
         assert_eq!(
@@ -373,7 +387,11 @@ mod tests {
         let mut warnings = Vec::new();
         let mut apps = apps(text);
         let kept = screen(&mut apps, &Options::default(), &mut warnings);
-        let tasks: Vec<&str> = apps[kept[0]].tasks.iter().map(|t| t.id.as_str()).collect();
+        let tasks: Vec<&str> = apps[kept.plain[0]]
+            .tasks
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
         assert_eq!(tasks, ["t3"]);
         assert_eq!(warnings.len(), 2);
     }
