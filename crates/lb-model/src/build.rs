@@ -98,15 +98,22 @@ pub fn build(
         .peekable();
     let mut plain = plain.into_iter();
 
-    let mut assigner = PortAssigner::new(
-        options.min_service_port_ip_per_task,
-        options.max_service_port_ip_per_task,
-    );
     // Tasks that were remembered before this build and are gone now are
     // forgotten at the end. A memory empty at the start holds only tasks
     // seen in this build at the end, and then nothing is to be forgotten.
     let mut seen_tasks = (!memory.is_empty()).then(BTreeSet::new);
-    let mut services = Vec::new();
+    let mut builder = Builder {
+        options,
+        resolver,
+        memory,
+        assigner: PortAssigner::new(
+            options.min_service_port_ip_per_task,
+            options.max_service_port_ip_per_task,
+        ),
+        warnings,
+        services: Vec::new(),
+        slots: Vec::new(),
+    };
     // Each app is freed as soon as its services are built, so that a large
     // cluster is never held twice, once as apps and once as services.
     while let Some((app, draining)) = next_app(&mut apps, &mut plain, &mut groups) {
@@ -117,31 +124,24 @@ pub fn build(
         {
             continue;
         }
-        let first = services.len();
-        services.extend(app_services(
-            &app,
-            &draining,
-            options,
-            resolver,
-            memory,
-            &mut assigner,
-            &mut warnings,
-        ));
-        // The apps come in app id order, so sorting the few services of
-        // each by port puts the whole list in order.
-        services[first..].sort_by(|a, b| order(a).cmp(&order(b)));
+        builder.add_app(&app, &draining);
         if let Some(seen) = &mut seen_tasks {
             seen.extend(app.tasks.into_iter().map(|task| task.id));
         }
     }
     drop(apps);
+    let Builder {
+        mut services,
+        mut warnings,
+        memory,
+        ..
+    } = builder;
     if let Some(seen) = &seen_tasks {
         memory.retain_seen(seen);
     }
 
-    // Services are in order already when app ids are unique, as the
-    // screening of apps makes them: a check spares the sort and its
-    // scratch copy of every service.
+    // The apps came in id order, each with its services in port order: the
+    // whole list is in order. Only should that ever fail are they sorted.
     if !services.is_sorted_by(|a, b| order(a) <= order(b)) {
         services.sort_by(|a, b| order(a).cmp(&order(b)));
     }
@@ -179,59 +179,124 @@ fn order(service: &Service) -> (&str, u16, usize) {
     (&service.app_id, service.service_port, service.port_index)
 }
 
-/// The services of one app, each with its backends. `draining` says which
-/// tasks drain, by position; tasks past its end do not. The services are
-/// handed over one by one so that each moves once, into the model's list.
-fn app_services(
-    app: &App,
-    draining: &[bool],
-    options: &Options,
-    resolver: &dyn Resolver,
-    memory: &mut HealthMemory,
-    assigner: &mut PortAssigner,
-    warnings: &mut Vec<Warning>,
-) -> impl Iterator<Item = Service> + use<> {
-    let mode = networking(app);
-    let ports = service_ports(app, mode, assigner);
+/// Builds the services of the apps one by one, into one list.
+struct Builder<'a> {
+    options: &'a Options,
+    resolver: &'a dyn Resolver,
+    memory: &'a mut HealthMemory,
+    assigner: PortAssigner,
+    warnings: Vec<Warning>,
+    /// The services built so far, in app id order.
+    services: Vec<Service>,
+    /// The current app's service ports, each with the position of its
+    /// service in `services`, if it has one. Kept from one app to the next
+    /// so that its memory serves every app.
+    slots: Vec<(i64, Option<usize>)>,
+}
 
-    // Per-port labels, grouped by port index and in the order of LABELS.
-    let mut port_labels: Vec<(usize, usize, &str, &str)> = app
-        .labels
-        .iter()
-        .filter_map(|(key, value)| {
-            per_port_label(key).map(|(index, label)| (index, label, key.as_str(), value.as_str()))
-        })
-        .collect();
-    port_labels.sort_unstable();
+impl Builder<'_> {
+    /// Adds the services of one app, each with its backends, in port order.
+    /// `draining` says which tasks drain, by position; tasks past its end
+    /// do not.
+    fn add_app(&mut self, app: &App, draining: &[bool]) {
+        let mode = networking(app);
+        let ports = service_ports(app, mode, &mut self.assigner);
 
-    // Keyed by Marathon's service port: tasks find their service by it. A
-    // port listed twice keeps its first place and its last service.
-    let mut services: Vec<(i64, Option<Service>)> = Vec::with_capacity(ports.len());
-    for (index, port) in ports.iter().enumerate() {
-        let Some(port) = *port else {
-            warnings.push(Warning::app(
-                &app.id,
-                format!("no service port could be assigned to port index {index}; left out"),
-            ));
-            continue;
-        };
-        let service = new_service(app, port, index, &port_labels, options, warnings);
-        let service = service.filter(|service| {
-            let checked = check_port_index(service, ports.len());
-            checked.map_err(|warning| warnings.push(warning)).is_ok()
-        });
-        match services.iter_mut().find(|(known, _)| *known == port) {
-            Some(slot) => slot.1 = service,
-            None => services.push((port, service)),
+        // Per-port labels, grouped by port index and in the order of LABELS.
+        let mut port_labels: Vec<(usize, usize, &str, &str)> = app
+            .labels
+            .iter()
+            .filter_map(|(key, value)| {
+                per_port_label(key)
+                    .map(|(index, label)| (index, label, key.as_str(), value.as_str()))
+            })
+            .collect();
+        port_labels.sort_unstable();
+        let app_groups = groups_of(app);
+
+        // Services are built in place, at the end of the model's list, and
+        // found by Marathon's service port. A port listed twice keeps its
+        // last service; the one it replaces gets no backends and goes with
+        // the services that have none.
+        let first = self.services.len();
+        self.slots.clear();
+        for (index, port) in ports.iter().enumerate() {
+            let Some(port) = *port else {
+                self.warnings.push(Warning::app(
+                    &app.id,
+                    format!("no service port could be assigned to port index {index}; left out"),
+                ));
+                continue;
+            };
+            let service = new_service(
+                app,
+                port,
+                index,
+                &port_labels,
+                &app_groups,
+                self.options,
+                &mut self.warnings,
+            );
+            let service = service.filter(|service| {
+                let checked = check_port_index(service, ports.len());
+                checked
+                    .map_err(|warning| self.warnings.push(warning))
+                    .is_ok()
+            });
+            let at = service.map(|service| {
+                self.services.push(service);
+                self.services.len() - 1
+            });
+            match self.slots.iter_mut().find(|(known, _)| *known == port) {
+                Some(slot) => slot.1 = at,
+                None => self.slots.push((port, at)),
+            }
         }
+
+        for (at, task) in app.tasks.iter().enumerate() {
+            let draining = draining.get(at).copied().unwrap_or(false);
+            self.add_task(app, task, mode, &ports, draining);
+        }
+
+        // Servers are listed by (host, port) in marathon-lb; the address
+        // breaks ties so that the order never depends on the input. The
+        // same task seen twice is one server. Services without servers go.
+        let mut kept = first;
+        for at in first..self.services.len() {
+            let backends = &mut self.services[at].backends;
+            backends.sort();
+            backends.dedup();
+            if !backends.is_empty() {
+                self.services.swap(kept, at);
+                kept += 1;
+            }
+        }
+        self.services.truncate(kept);
+        // The apps come in app id order, so sorting the few services of
+        // each by port puts the whole list in order.
+        self.services[first..].sort_by(|a, b| order(a).cmp(&order(b)));
     }
 
-    for (at, task) in app.tasks.iter().enumerate() {
-        let draining = draining.get(at).copied().unwrap_or(false);
-        let Some((ip, task_ports)) =
-            serving_task(app, task, mode, options, resolver, memory, warnings)
-        else {
-            continue;
+    /// Adds a task of `app` to the services of the ports it serves, if it
+    /// should get traffic.
+    fn add_task(
+        &mut self,
+        app: &App,
+        task: &Task,
+        mode: Networking,
+        ports: &[Option<i64>],
+        draining: bool,
+    ) {
+        let Some((ip, task_ports)) = serving_task(
+            app,
+            task,
+            mode,
+            self.options,
+            self.resolver,
+            self.memory,
+            &mut self.warnings,
+        ) else {
+            return;
         };
         let host = task.host.clone().unwrap_or_default();
         // Each backend owns its host and address. A task's backend waits
@@ -239,12 +304,12 @@ fn app_services(
         // the task's strings instead of copies: one task nearly always
         // serves one port.
         let mut pending: Option<(usize, u16)> = None;
-        for (task_port, service_port) in task_ports.iter().zip(&ports) {
+        for (task_port, service_port) in task_ports.iter().zip(ports) {
             let Some(service_port) = service_port else {
                 continue;
             };
             let Ok(task_port) = u16::try_from(*task_port) else {
-                warnings.push(Warning::app(
+                self.warnings.push(Warning::app(
                     &app.id,
                     format!(
                         "task {} has port {task_port}, not a port number; left out",
@@ -253,31 +318,20 @@ fn app_services(
                 ));
                 continue;
             };
-            let found = services.iter().position(|(known, _)| known == service_port);
-            let Some(at) = found.filter(|&at| services[at].1.is_some()) else {
+            let slot = self.slots.iter().find(|(known, _)| known == service_port);
+            let Some(at) = slot.and_then(|(_, at)| *at) else {
                 continue;
             };
             if let Some((at, port)) = pending.replace((at, task_port)) {
                 let backend = backend(host.clone(), ip.clone(), port, draining);
-                add_backend(&mut services[at].1, backend);
+                self.services[at].backends.push(backend);
             }
         }
         if let Some((at, port)) = pending {
-            add_backend(&mut services[at].1, backend(host, ip, port, draining));
+            let backend = backend(host, ip, port, draining);
+            self.services[at].backends.push(backend);
         }
     }
-
-    services
-        .into_iter()
-        .filter_map(|(_, service)| service)
-        .filter_map(|mut service| {
-            // Servers are listed by (host, port) in marathon-lb; the address
-            // breaks ties so that the order never depends on the input. The
-            // same task seen twice is one server.
-            service.backends.sort();
-            service.backends.dedup();
-            (!service.backends.is_empty()).then_some(service)
-        })
 }
 
 fn backend(host: String, ip: String, port: u16, draining: bool) -> Backend {
@@ -289,18 +343,13 @@ fn backend(host: String, ip: String, port: u16, draining: bool) -> Backend {
     }
 }
 
-fn add_backend(service: &mut Option<Service>, backend: Backend) {
-    if let Some(service) = service {
-        service.backends.push(backend);
-    }
-}
-
 /// A service from its port and labels, or `None` when a label is bad.
 fn new_service(
     app: &App,
     port: i64,
     index: usize,
     port_labels: &[(usize, usize, &str, &str)],
+    app_groups: &[String],
     options: &Options,
     warnings: &mut Vec<Warning>,
 ) -> Option<Service> {
@@ -345,7 +394,7 @@ fn new_service(
         }
     }
 
-    service.app_groups = groups_of(app);
+    service.app_groups = app_groups.to_vec();
     Some(service)
 }
 
