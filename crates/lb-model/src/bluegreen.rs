@@ -32,15 +32,19 @@ const STARTED_AT: &str = "HAPROXY_DEPLOYMENT_STARTED_AT";
 const NEW_INSTANCES: &str = "HAPROXY_DEPLOYMENT_NEW_INSTANCES";
 const TARGET_INSTANCES: &str = "HAPROXY_DEPLOYMENT_TARGET_INSTANCES";
 
-/// Merges the apps of each deployment group. `apps` must be in app id
-/// order: on a tie of start times, the app that comes first is the new one.
-pub(crate) fn merge_groups(apps: Vec<App>, warnings: &mut Vec<Warning>) -> Vec<PreparedApp> {
-    let mut plain = Vec::with_capacity(apps.len());
+/// Merges the apps of each deployment group, taking them out of `apps`.
+/// `grouped` holds their positions in app id order: on a tie of start
+/// times, the app that comes first is the new one. The result is in the
+/// order of the ids `/<group>` the groups are exposed under.
+pub(crate) fn merge_groups(
+    apps: &mut [App],
+    grouped: &[usize],
+    warnings: &mut Vec<Warning>,
+) -> Vec<PreparedApp> {
     let mut groups: BTreeMap<String, PreparedApp> = BTreeMap::new();
 
-    for mut app in apps {
-        let Some(group) = app.labels.get(GROUP) else {
-            plain.push(PreparedApp::plain(app));
+    for &at in grouped {
+        let Some(group) = apps[at].labels.get(GROUP) else {
             continue;
         };
         let group = if group.starts_with('/') {
@@ -48,6 +52,7 @@ pub(crate) fn merge_groups(apps: Vec<App>, warnings: &mut Vec<Warning>) -> Vec<P
         } else {
             format!("/{group}")
         };
+        let mut app = std::mem::take(&mut apps[at]);
         let original_id = std::mem::replace(&mut app.id, group.clone());
 
         match groups.remove(&group) {
@@ -60,9 +65,7 @@ pub(crate) fn merge_groups(apps: Vec<App>, warnings: &mut Vec<Warning>) -> Vec<P
             }
         }
     }
-
-    plain.extend(groups.into_values());
-    plain
+    groups.into_values().collect()
 }
 
 fn started_at(app: &App, original_id: &str, warnings: &mut Vec<Warning>) -> Option<Instant> {
@@ -187,11 +190,17 @@ mod tests {
             .apps
     }
 
+    /// The merged groups of `apps`, read in app id order.
+    fn merged(mut apps: Vec<App>) -> Vec<PreparedApp> {
+        let mut grouped: Vec<usize> = (0..apps.len()).collect();
+        grouped.sort_by(|&a, &b| apps[a].id.cmp(&apps[b].id));
+        merge_groups(&mut apps, &grouped, &mut Vec::new())
+    }
+
     #[test]
     fn later_start_is_new_and_drains_old_tasks_by_id() {
-        let merged = merge_groups(
-            apps(
-                r#"[
+        let merged = merged(apps(
+            r#"[
                 {"id": "/blue", "instances": 2, "labels": {"HAPROXY_DEPLOYMENT_GROUP": "web",
                  "HAPROXY_DEPLOYMENT_STARTED_AT": "2026-01-01T00:00:00Z"},
                  "tasks": [{"id": "b2"}, {"id": "b1"}]},
@@ -199,9 +208,7 @@ mod tests {
                  "HAPROXY_DEPLOYMENT_STARTED_AT": "2026-01-02T00:00:00Z"},
                  "tasks": [{"id": "g1"}]}
             ]"#,
-            ),
-            &mut Vec::new(),
-        );
+        ));
         assert_eq!(merged.len(), 1);
         let ids: Vec<_> = merged[0].app.tasks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(merged[0].app.id, "/web");

@@ -1,6 +1,9 @@
 //! From Marathon apps to services: the steps of the model, in order.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::iter::Peekable;
+use std::net::Ipv4Addr;
 
 use marathon_client::wire::{App, HealthCheck as WireCheck, Task};
 
@@ -9,6 +12,7 @@ use crate::health::HealthMemory;
 use crate::labels::{LABELS, apply, check_port_index, per_port_label};
 use crate::ports::{Networking, PortAssigner, networking, service_ports, task_ports};
 use crate::resolve::Resolver;
+use crate::screen::{Screened, screen};
 use crate::service::{Backend, HealthCheck, Service, Warning};
 
 /// How the model is built.
@@ -86,54 +90,58 @@ pub fn build(
     memory: &mut HealthMemory,
 ) -> Model {
     let mut warnings = Vec::new();
-    apps = crate::screen::screen(apps, options, &mut warnings);
+    // The apps stay in place, read in app id order through their
+    // positions: only the apps of deployment groups move, to be merged.
+    let Screened { plain, grouped } = screen(&mut apps, options, &mut warnings);
+    let mut groups = merge_groups(&mut apps, &grouped, &mut warnings)
+        .into_iter()
+        .peekable();
+    let mut plain = plain.into_iter();
 
-    // Everything that marathon-lb decides by the order Marathon lists apps
-    // in (blue/green ties, made-up service ports) is decided by app id.
-    // Sorting the ids, not the apps, moves each app once rather than once
-    // per pass of the sort; the order is the same (stable).
-    apps.sort_by_cached_key(|app| app.id.clone());
-    let mut prepared = merge_groups(apps, &mut warnings);
-    prepared.sort_by(|a, b| a.app.id.cmp(&b.app.id));
-
-    let mut assigner = PortAssigner::new(
-        options.min_service_port_ip_per_task,
-        options.max_service_port_ip_per_task,
-    );
     // Tasks that were remembered before this build and are gone now are
     // forgotten at the end. A memory empty at the start holds only tasks
     // seen in this build at the end, and then nothing is to be forgotten.
     let mut seen_tasks = (!memory.is_empty()).then(BTreeSet::new);
-    let mut services = Vec::new();
+    let mut builder = Builder {
+        options,
+        resolver,
+        memory,
+        assigner: PortAssigner::new(
+            options.min_service_port_ip_per_task,
+            options.max_service_port_ip_per_task,
+        ),
+        warnings,
+        services: Vec::new(),
+        slots: Vec::new(),
+    };
     // Each app is freed as soon as its services are built, so that a large
     // cluster is never held twice, once as apps and once as services.
-    for app in prepared {
+    while let Some((app, draining)) = next_app(&mut apps, &mut plain, &mut groups) {
         if options
             .framework_name
             .as_deref()
-            .is_some_and(|name| app.app.id.get(1..) == Some(name))
+            .is_some_and(|name| app.id.get(1..) == Some(name))
         {
             continue;
         }
-        services.extend(app_services(
-            &app,
-            options,
-            resolver,
-            memory,
-            &mut assigner,
-            &mut warnings,
-        ));
+        builder.add_app(&app, &draining);
         if let Some(seen) = &mut seen_tasks {
-            seen.extend(app.app.tasks.into_iter().map(|task| task.id));
+            seen.extend(app.tasks.into_iter().map(|task| task.id));
         }
     }
+    drop(apps);
+    let Builder {
+        mut services,
+        mut warnings,
+        memory,
+        ..
+    } = builder;
     if let Some(seen) = &seen_tasks {
         memory.retain_seen(seen);
     }
 
-    // Services come in app id order already, and nearly always in service
-    // port order within an app: a check spares the sort and its scratch
-    // copy of every service.
+    // The apps came in id order, each with its services in port order: the
+    // whole list is in order. Only should that ever fail are they sorted.
     if !services.is_sorted_by(|a, b| order(a) <= order(b)) {
         services.sort_by(|a, b| order(a).cmp(&order(b)));
     }
@@ -143,71 +151,164 @@ pub fn build(
     Model { services, warnings }
 }
 
+/// The next app in app id order, taken out of `apps` or out of the merged
+/// deployment groups, with the draining flags of its tasks (none for a
+/// plain app, whose tasks do not drain).
+///
+/// The plain apps and the groups are each in id order, and no group has
+/// the id of a plain app: taking the lower of the two next ones reads
+/// them all in id order.
+fn next_app(
+    apps: &mut [App],
+    plain: &mut std::vec::IntoIter<usize>,
+    groups: &mut Peekable<std::vec::IntoIter<PreparedApp>>,
+) -> Option<(App, Vec<bool>)> {
+    let next_plain = plain.as_slice().first().map(|&at| apps[at].id.as_str());
+    if let Some(group) =
+        groups.next_if(|group| next_plain.is_none_or(|id| group.app.id.as_str() < id))
+    {
+        return Some((group.app, group.draining));
+    }
+    let at = plain.next()?;
+    Some((std::mem::take(&mut apps[at]), Vec::new()))
+}
+
 /// The order of the model's services: by app id, service port and port
 /// index.
 fn order(service: &Service) -> (&str, u16, usize) {
     (&service.app_id, service.service_port, service.port_index)
 }
 
-/// The services of one app, each with its backends. They are handed over
-/// one by one so that each moves once, into the model's list.
-fn app_services(
-    prepared: &PreparedApp,
-    options: &Options,
-    resolver: &dyn Resolver,
-    memory: &mut HealthMemory,
-    assigner: &mut PortAssigner,
-    warnings: &mut Vec<Warning>,
-) -> impl Iterator<Item = Service> + use<> {
-    let app = &prepared.app;
-    let mode = networking(app);
-    let ports = service_ports(app, mode, assigner);
+/// Builds the services of the apps one by one, into one list.
+struct Builder<'a> {
+    options: &'a Options,
+    resolver: &'a dyn Resolver,
+    memory: &'a mut HealthMemory,
+    assigner: PortAssigner,
+    warnings: Vec<Warning>,
+    /// The services built so far, in app id order.
+    services: Vec<Service>,
+    /// The current app's service ports, each with the position of its
+    /// service in `services`, if it has one. Kept from one app to the next
+    /// so that its memory serves every app.
+    slots: Vec<(i64, Option<usize>)>,
+}
 
-    // Per-port labels, grouped by port index and in the order of LABELS.
-    let mut port_labels: Vec<(usize, usize, &str, &str)> = app
-        .labels
-        .iter()
-        .filter_map(|(key, value)| {
-            per_port_label(key).map(|(index, label)| (index, label, key, value))
-        })
-        .collect();
-    port_labels.sort_unstable();
+impl Builder<'_> {
+    /// Adds the services of one app, each with its backends, in port order.
+    /// `draining` says which tasks drain, by position; tasks past its end
+    /// do not.
+    fn add_app(&mut self, app: &App, draining: &[bool]) {
+        let mode = networking(app);
+        let ports = service_ports(app, mode, &mut self.assigner);
 
-    // Keyed by Marathon's service port: tasks find their service by it. A
-    // port listed twice keeps its first place and its last service.
-    let mut services: Vec<(i64, Option<Service>)> = Vec::with_capacity(ports.len());
-    for (index, port) in ports.iter().enumerate() {
-        let Some(port) = *port else {
-            warnings.push(Warning::app(
-                &app.id,
-                format!("no service port could be assigned to port index {index}; left out"),
-            ));
-            continue;
-        };
-        let service = new_service(app, port, index, &port_labels, options, warnings);
-        let service = service.filter(|service| {
-            let checked = check_port_index(service, ports.len());
-            checked.map_err(|warning| warnings.push(warning)).is_ok()
-        });
-        match services.iter_mut().find(|(known, _)| *known == port) {
-            Some(slot) => slot.1 = service,
-            None => services.push((port, service)),
+        // Per-port labels, grouped by port index and in the order of LABELS.
+        let mut port_labels: Vec<(usize, usize, &str, &str)> = app
+            .labels
+            .iter()
+            .filter_map(|(key, value)| {
+                per_port_label(key).map(|(index, label)| (index, label, key, value))
+            })
+            .collect();
+        port_labels.sort_unstable();
+        let app_groups = groups_of(app);
+
+        // Services are built in place, at the end of the model's list, and
+        // found by Marathon's service port. A port listed twice keeps its
+        // last service; the one it replaces gets no backends and goes with
+        // the services that have none.
+        let first = self.services.len();
+        self.slots.clear();
+        for (index, port) in ports.iter().enumerate() {
+            let Some(port) = *port else {
+                self.warnings.push(Warning::app(
+                    &app.id,
+                    format!("no service port could be assigned to port index {index}; left out"),
+                ));
+                continue;
+            };
+            let service = new_service(
+                app,
+                port,
+                index,
+                &port_labels,
+                &app_groups,
+                self.options,
+                &mut self.warnings,
+            );
+            let service = service.filter(|service| {
+                let checked = check_port_index(service, ports.len());
+                checked
+                    .map_err(|warning| self.warnings.push(warning))
+                    .is_ok()
+            });
+            let at = service.map(|service| {
+                self.services.push(service);
+                self.services.len() - 1
+            });
+            match self.slots.iter_mut().find(|(known, _)| *known == port) {
+                Some(slot) => slot.1 = at,
+                None => self.slots.push((port, at)),
+            }
         }
+
+        for (at, task) in app.tasks.iter().enumerate() {
+            let draining = draining.get(at).copied().unwrap_or(false);
+            self.add_task(app, task, mode, &ports, draining);
+        }
+
+        // Servers are listed by (host, port) in marathon-lb; the address
+        // breaks ties so that the order never depends on the input. The
+        // same task seen twice is one server. Services without servers go.
+        let mut kept = first;
+        for at in first..self.services.len() {
+            let backends = &mut self.services[at].backends;
+            backends.sort();
+            backends.dedup();
+            if !backends.is_empty() {
+                self.services.swap(kept, at);
+                kept += 1;
+            }
+        }
+        self.services.truncate(kept);
+        // The apps come in app id order, so sorting the few services of
+        // each by port puts the whole list in order.
+        self.services[first..].sort_by(|a, b| order(a).cmp(&order(b)));
     }
 
-    for (task, draining) in app.tasks.iter().zip(&prepared.draining) {
-        let Some((ip, task_ports)) =
-            serving_task(app, task, mode, options, resolver, memory, warnings)
-        else {
-            continue;
+    /// Adds a task of `app` to the services of the ports it serves, if it
+    /// should get traffic.
+    fn add_task(
+        &mut self,
+        app: &App,
+        task: &Task,
+        mode: Networking,
+        ports: &[Option<i64>],
+        draining: bool,
+    ) {
+        let Some((ip, task_ports)) = serving_task(
+            app,
+            task,
+            mode,
+            self.options,
+            self.resolver,
+            self.memory,
+            &mut self.warnings,
+        ) else {
+            return;
         };
         let host = task.host.clone().unwrap_or_default();
-        for (task_port, service_port) in task_ports.iter().zip(&ports) {
+        // Each backend owns its host and address. A task's backend waits
+        // here until the next one is found, so that the last of them takes
+        // the task's strings instead of copies: one task nearly always
+        // serves one port.
+        let mut pending: Option<(usize, u16)> = None;
+        for (task_port, service_port) in task_ports.iter().zip(ports) {
             let Some(service_port) = service_port else {
                 continue;
             };
             let Ok(task_port) = u16::try_from(*task_port) else {
-                warnings.push(Warning::app(
+                self.warnings.push(Warning::app(
                     &app.id,
                     format!(
                         "task {} has port {task_port}, not a port number; left out",
@@ -216,30 +317,29 @@ fn app_services(
                 ));
                 continue;
             };
-            if let Some((_, Some(service))) =
-                services.iter_mut().find(|(known, _)| known == service_port)
-            {
-                service.backends.push(Backend {
-                    host: host.clone(),
-                    ip: ip.clone(),
-                    port: task_port,
-                    draining: *draining,
-                });
+            let slot = self.slots.iter().find(|(known, _)| known == service_port);
+            let Some(at) = slot.and_then(|(_, at)| *at) else {
+                continue;
+            };
+            if let Some((at, port)) = pending.replace((at, task_port)) {
+                let backend = backend(host.clone(), ip.clone(), port, draining);
+                self.services[at].backends.push(backend);
             }
         }
+        if let Some((at, port)) = pending {
+            let backend = backend(host, ip, port, draining);
+            self.services[at].backends.push(backend);
+        }
     }
+}
 
-    services
-        .into_iter()
-        .filter_map(|(_, service)| service)
-        .filter_map(|mut service| {
-            // Servers are listed by (host, port) in marathon-lb; the address
-            // breaks ties so that the order never depends on the input. The
-            // same task seen twice is one server.
-            service.backends.sort();
-            service.backends.dedup();
-            (!service.backends.is_empty()).then_some(service)
-        })
+fn backend(host: String, ip: String, port: u16, draining: bool) -> Backend {
+    Backend {
+        host,
+        ip,
+        port,
+        draining,
+    }
 }
 
 /// A service from its port and labels, or `None` when a label is bad.
@@ -248,6 +348,7 @@ fn new_service(
     port: i64,
     index: usize,
     port_labels: &[(usize, usize, &str, &str)],
+    app_groups: &[String],
     options: &Options,
     warnings: &mut Vec<Warning>,
 ) -> Option<Service> {
@@ -292,7 +393,7 @@ fn new_service(
         }
     }
 
-    service.app_groups.clone_from(&groups_of(app));
+    service.app_groups = app_groups.to_vec();
     Some(service)
 }
 
@@ -312,15 +413,15 @@ fn health_check(app: &App, index: i64) -> Option<&WireCheck> {
 }
 
 /// The address and ports of a task that should get traffic.
-fn serving_task(
+fn serving_task<'a>(
     app: &App,
-    task: &Task,
+    task: &'a Task,
     mode: Networking,
     options: &Options,
     resolver: &dyn Resolver,
     memory: &mut HealthMemory,
     warnings: &mut Vec<Warning>,
-) -> Option<(String, Vec<i64>)> {
+) -> Option<(String, Cow<'a, [i64]>)> {
     let host = task.host.as_deref().filter(|host| !host.is_empty())?;
     if task
         .state
@@ -354,7 +455,7 @@ fn serving_task(
             .first()
             .and_then(|address| address.ip_address.clone())?
     } else if let Some(ip) = resolver.resolve_ipv4(host) {
-        ip.to_string()
+        dotted(ip)
     } else {
         warnings.push(Warning::app(
             &app.id,
@@ -367,4 +468,39 @@ fn serving_task(
     };
     let ports = task_ports(app, task, mode);
     (!ports.is_empty()).then_some((ip, ports))
+}
+
+/// `ip` in dotted decimal, as its `Display` writes it.
+///
+/// Every task of the cluster gets its address written here, and the
+/// formatting machinery costs several times what writing four numbers by
+/// hand does.
+fn dotted(ip: Ipv4Addr) -> String {
+    let mut text = String::with_capacity(15);
+    for (at, octet) in ip.octets().into_iter().enumerate() {
+        if at > 0 {
+            text.push('.');
+        }
+        if octet >= 100 {
+            text.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            text.push(char::from(b'0' + octet / 10 % 10));
+        }
+        text.push(char::from(b'0' + octet % 10));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotted_addresses_are_written_as_display_writes_them() {
+        for octet in 0..=255 {
+            let ip = Ipv4Addr::from([octet, 10, octet, 255 - octet]);
+            assert_eq!(dotted(ip), ip.to_string());
+        }
+    }
 }

@@ -16,16 +16,31 @@ use crate::service::{Service, Warning};
 /// service; two labels claiming one port both lose it, so the result does
 /// not depend on which app comes first.
 pub(crate) fn claim_ports(
-    services: Vec<Service>,
+    mut services: Vec<Service>,
     options: &Options,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Service> {
+    // Only the ports that a label claims are in question, and few services
+    // have such a label: the others are grouped by port only when they
+    // share one of those, and a cluster without any is left as it is.
+    let mut claimed: Vec<u16> = services
+        .iter()
+        .filter(|service| service.service_port_from_label)
+        .map(|service| service.service_port)
+        .collect();
+    if claimed.is_empty() {
+        return services;
+    }
+    claimed.sort_unstable();
+    claimed.dedup();
     let mut users: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     for (at, service) in services.iter().enumerate() {
-        users.entry(service.service_port).or_default().push(at);
+        if claimed.binary_search(&service.service_port).is_ok() {
+            users.entry(service.service_port).or_default().push(at);
+        }
     }
 
-    let mut refused = vec![None; services.len()];
+    let mut refused: BTreeMap<usize, String> = BTreeMap::new();
     for (port, at) in &users {
         for &this in at {
             let service = &services[this];
@@ -36,7 +51,7 @@ pub(crate) fn claim_ports(
                 .iter()
                 .filter(|&&other| other != this)
                 .map(|&other| &services[other]);
-            refused[this] = if options.reserved_ports.contains(port) {
+            let reason = if options.reserved_ports.contains(port) {
                 Some(format!(
                     "port {port} is bound by the load balancer's own frontends"
                 ))
@@ -50,28 +65,31 @@ pub(crate) fn claim_ports(
                         )
                     })
             };
+            if let Some(reason) = reason {
+                refused.insert(this, reason);
+            }
         }
     }
 
+    let mut at = 0;
+    services.retain(|service| {
+        let reason = refused.remove(&at);
+        at += 1;
+        let Some(reason) = reason else {
+            return true;
+        };
+        warnings.push(Warning {
+            app_id: service.app_id.clone(),
+            label: Some(format!("HAPROXY_{}_PORT", service.port_index)),
+            value: Some(service.service_port.to_string()),
+            reason: format!(
+                "{reason}; service port index {} left out",
+                service.port_index
+            ),
+        });
+        false
+    });
     services
-        .into_iter()
-        .zip(refused)
-        .filter_map(|(service, refused)| match refused {
-            None => Some(service),
-            Some(reason) => {
-                warnings.push(Warning {
-                    app_id: service.app_id.clone(),
-                    label: Some(format!("HAPROXY_{}_PORT", service.port_index)),
-                    value: Some(service.service_port.to_string()),
-                    reason: format!(
-                        "{reason}; service port index {} left out",
-                        service.port_index
-                    ),
-                });
-                None
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! [`LABELS`] is the one list of label names. The model reads labels from
 //! it, and `docs/labels.md` is generated from it, so the two cannot drift.
 
+use std::sync::LazyLock;
+
 use crate::service::{Auth, Service, Warning};
 use crate::validate;
 
@@ -347,6 +349,37 @@ pub(crate) fn is_true(value: &str) -> bool {
         .any(|yes| value.eq_ignore_ascii_case(yes))
 }
 
+/// The names of the per-port labels without their `HAPROXY_{0}_` prefix,
+/// sorted, each with its position in [`LABELS`].
+///
+/// Every label of every app is looked up by name; a binary search in this
+/// table, built once, spares a walk through the whole of [`LABELS`] for
+/// each of them.
+static PER_PORT_NAMES: LazyLock<Vec<(&'static str, usize)>> = LazyLock::new(|| {
+    let mut names: Vec<(&'static str, usize)> = LABELS
+        .iter()
+        .enumerate()
+        .filter_map(|(position, label)| {
+            let name = label.name.strip_prefix("HAPROXY_{0}_")?;
+            Some((name, position))
+        })
+        .collect();
+    names.sort_unstable();
+    names
+});
+
+/// The names of the labels that belong to the app as a whole, in the order
+/// the screening of apps checks them: [`APP_LABELS`], then the app-wide
+/// labels of [`LABELS`]. Built once rather than filtered out of [`LABELS`]
+/// for every app.
+pub(crate) static APP_WIDE_NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    APP_LABELS
+        .iter()
+        .chain(LABELS.iter().filter(|label| !label.per_service_port()))
+        .map(|label| label.name)
+        .collect()
+});
+
 /// Splits `HAPROXY_<n>_<NAME>` into `n` and the position of
 /// `HAPROXY_{0}_<NAME>` in [`LABELS`].
 pub(crate) fn per_port_label(key: &str) -> Option<(usize, usize)> {
@@ -357,13 +390,11 @@ pub(crate) fn per_port_label(key: &str) -> Option<(usize, usize)> {
     }
     let index: usize = rest[..digits].parse().ok()?;
     let name = &rest[digits + 1..];
-    let position = LABELS.iter().position(|label| {
-        label
-            .name
-            .strip_prefix("HAPROXY_{0}_")
-            .is_some_and(|known| known == name)
-    })?;
-    Some((index, position))
+    let names = &*PER_PORT_NAMES;
+    let found = names
+        .binary_search_by(|(known, _)| (*known).cmp(name))
+        .ok()?;
+    Some((index, names[found].1))
 }
 
 /// Applies one per-port label to a service. A value that does not parse,
@@ -418,13 +449,22 @@ pub(crate) fn check_port_index(service: &Service, port_count: usize) -> Result<(
 fn set(service: &mut Service, label: &Label, value: &str) -> Result<(), String> {
     if let Some(template) = label.template {
         validate::template_text(value)?;
-        let name = template.trim_start_matches("HAPROXY_").to_owned();
+        let name = template
+            .strip_prefix("HAPROXY_")
+            .unwrap_or(template)
+            .to_owned();
         service.templates.insert(name, value.replace("\r\n", "\n"));
         return Ok(());
     }
 
     validate::plain_text(value)?;
-    match label.name.trim_start_matches("HAPROXY_{0}_") {
+    // `strip_prefix`, not `trim_start_matches`: the names hold the prefix
+    // once, and trimming searches for it again and again.
+    match label
+        .name
+        .strip_prefix("HAPROXY_{0}_")
+        .unwrap_or(label.name)
+    {
         "AUTH" => {
             let (realm, user, password) = validate::auth(value)?;
             service.auth = Some(Auth {
@@ -514,6 +554,36 @@ mod tests {
         assert_eq!(per_port_label("HAPROXY_GROUP"), None);
         assert_eq!(per_port_label("HAPROXY_0_NOT_A_LABEL"), None);
         assert_eq!(per_port_label("HAPROXY_x_VHOST"), None);
+    }
+
+    #[test]
+    fn per_port_names_are_unique_so_a_lookup_finds_the_one_label() {
+        let mut names: Vec<&str> = PER_PORT_NAMES.iter().map(|(name, _)| *name).collect();
+        names.dedup();
+        assert_eq!(names.len(), PER_PORT_NAMES.len());
+        assert_eq!(
+            names.len(),
+            LABELS
+                .iter()
+                .filter(|label| label.per_service_port())
+                .count()
+        );
+    }
+
+    #[test]
+    fn app_wide_names_are_the_app_labels_then_the_deployment_labels() {
+        assert_eq!(
+            APP_WIDE_NAMES[..],
+            [
+                "HAPROXY_GROUP",
+                "HAPROXY_DEPLOYMENT_NEW_INSTANCES",
+                "HAPROXY_DEPLOYMENT_ALT_PORT",
+                "HAPROXY_DEPLOYMENT_COLOUR",
+                "HAPROXY_DEPLOYMENT_GROUP",
+                "HAPROXY_DEPLOYMENT_STARTED_AT",
+                "HAPROXY_DEPLOYMENT_TARGET_INSTANCES",
+            ]
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Networking modes, service ports and task addresses.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use marathon_client::wire::{App, PortMapping, Task};
@@ -61,8 +62,17 @@ fn definition_ports(app: &App) -> Vec<i64> {
     }
 }
 
-/// The ports a task serves on, in app port order.
-pub(crate) fn task_ports(app: &App, task: &Task, mode: Networking) -> Vec<i64> {
+/// The ports a task serves on, in app port order. Nearly always they are
+/// the task's own list, which is then lent rather than copied.
+pub(crate) fn task_ports<'a>(app: &App, task: &'a Task, mode: Networking) -> Cow<'a, [i64]> {
+    if matches!(mode, Networking::Host | Networking::Bridge) && !task.ports.is_empty() {
+        return Cow::Borrowed(&task.ports);
+    }
+    Cow::Owned(app_ports(app, mode))
+}
+
+/// The ports of a task that lists none of its own, from the app.
+fn app_ports(app: &App, mode: Networking) -> Vec<i64> {
     let container_ports = || {
         port_mappings(app)
             .iter()
@@ -70,7 +80,6 @@ pub(crate) fn task_ports(app: &App, task: &Task, mode: Networking) -> Vec<i64> {
             .collect::<Vec<_>>()
     };
     match mode {
-        Networking::Host | Networking::Bridge if !task.ports.is_empty() => task.ports.clone(),
         Networking::Host => definition_ports(app),
         Networking::Bridge => {
             let ports = definition_ports(app);
@@ -181,8 +190,8 @@ pub(crate) fn service_ports(
         return defined;
     };
     task_ports(app, first, mode)
-        .into_iter()
-        .map(|task_port| assigner.port_for(&app.id, task_port).map(i64::from))
+        .iter()
+        .map(|&task_port| assigner.port_for(&app.id, task_port).map(i64::from))
         .collect()
 }
 

@@ -5,25 +5,47 @@
 //! applied ([`crate::labels`]); this module checks what belongs to the app
 //! as a whole (its id, app-wide labels, health checks) and its tasks.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use marathon_client::wire::{App, HealthCheck, Task};
 
 use crate::build::Options;
-use crate::labels::{APP_LABELS, LABELS, per_port_label};
+use crate::labels::{APP_WIDE_NAMES, LABELS, per_port_label};
 use crate::service::Warning;
 use crate::validate;
 
 const DEPLOYMENT_GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
 
-/// The apps fit to build services from. The result does not depend on the
-/// order of `apps`.
-pub(crate) fn screen(apps: Vec<App>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<App> {
-    let mut kept: Vec<App> = Vec::with_capacity(apps.len());
-    for mut app in apps {
-        if let Err(warning) = check_app(&app) {
+/// The apps fit to build services from, by their positions in the apps,
+/// each list in app id order. Their ids are unique, and no deployment
+/// group is exposed under the id of a plain app.
+#[derive(Debug, Default)]
+pub(crate) struct Screened {
+    /// The apps of no deployment group.
+    pub(crate) plain: Vec<usize>,
+    /// The apps of a deployment group (`HAPROXY_DEPLOYMENT_GROUP`).
+    pub(crate) grouped: Vec<usize>,
+}
+
+/// Screens `apps`: apps refused as a whole are removed, and the others are
+/// answered by position. The result does not depend on the order of
+/// `apps`.
+///
+/// The apps stay where they are: the result orders positions, not apps,
+/// so that no app is moved by a sort. Each app is read once here, while
+/// it is checked; what the later steps need of it (its id, whether it has
+/// a deployment group) is noted then, so that a large cluster is not
+/// fetched from memory once more per step.
+pub(crate) fn screen(
+    apps: &mut Vec<App>,
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Screened {
+    let mut text = String::new();
+    let mut ends = Vec::with_capacity(apps.len());
+    let mut in_group = Vec::with_capacity(apps.len());
+    apps.retain_mut(|app| {
+        if let Err(warning) = check_app(app) {
             warnings.push(warning);
-            continue;
+            return false;
         }
         app.tasks.retain(|task| match check_task(task) {
             Ok(()) => true,
@@ -33,45 +55,66 @@ pub(crate) fn screen(apps: Vec<App>, options: &Options, warnings: &mut Vec<Warni
             }
         });
         if !options.label_templates {
-            drop_template_labels(&mut app, warnings);
+            drop_template_labels(app, warnings);
         }
-        kept.push(app);
+        text.push_str(&app.id);
+        ends.push(text.len());
+        in_group.push(app.labels.contains_key(DEPLOYMENT_GROUP));
+        true
+    });
+
+    // Everything that marathon-lb decides by the order Marathon lists apps
+    // in (blue/green ties, made-up service ports) is decided by app id.
+    // The ids are sorted side by side, copied into `text`: where they lie,
+    // every comparison would fetch two of them from far apart in memory.
+    let mut start = 0;
+    let mut ids: Vec<(&str, usize)> = Vec::with_capacity(ends.len());
+    for (at, end) in ends.into_iter().enumerate() {
+        ids.push((&text[start..end], at));
+        start = end;
     }
+    ids.sort_unstable();
 
     // Two apps with one id cannot both be exposed (their backends would
     // share a name), and keeping either would depend on the order Marathon
-    // lists them in; so neither is.
-    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-    for app in &kept {
-        *count.entry(app.id.as_str()).or_default() += 1;
-    }
-    let duplicated: BTreeSet<String> = count
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(id, n)| {
-            warnings.push(Warning::app(
+    // lists them in; so neither is. Sorted, they are next to each other.
+    let mut unique = Vec::with_capacity(ids.len());
+    for same_id in ids.chunk_by(|a, b| a.0 == b.0) {
+        match same_id {
+            [one] => unique.push(*one),
+            [(id, _), ..] => warnings.push(Warning::app(
                 id,
-                format!("{n} apps have this id; all of them are left out"),
-            ));
-            id.to_owned()
-        })
-        .collect();
-    kept.retain(|app| !duplicated.contains(&app.id));
+                format!(
+                    "{} apps have this id; all of them are left out",
+                    same_id.len()
+                ),
+            )),
+            [] => {}
+        }
+    }
 
     // A deployment group is exposed under the id `/<group>`; when a plain
     // app already has that id, the group would take over its backend.
-    let plain: BTreeSet<String> = kept
-        .iter()
-        .filter(|app| !app.labels.contains_key(DEPLOYMENT_GROUP))
-        .map(|app| app.id.clone())
-        .collect();
-    kept.retain(|app| {
+    let mut screened = Screened {
+        plain: Vec::with_capacity(unique.len()),
+        grouped: Vec::new(),
+    };
+    for &(_, at) in &unique {
+        if !in_group[at] {
+            screened.plain.push(at);
+            continue;
+        }
+        let app = &apps[at];
         let Some(group) = app.labels.get(DEPLOYMENT_GROUP) else {
-            return true;
+            continue;
         };
         let id = group_id(group);
-        if !plain.contains(&id) {
-            return true;
+        let taken = unique
+            .binary_search_by(|(other, _)| (*other).cmp(id.as_str()))
+            .is_ok_and(|found| !in_group[unique[found].1]);
+        if !taken {
+            screened.grouped.push(at);
+            continue;
         }
         warnings.push(Warning {
             app_id: app.id.clone(),
@@ -81,9 +124,8 @@ pub(crate) fn screen(apps: Vec<App>, options: &Options, warnings: &mut Vec<Warni
                 "the group would be exposed as {id}, the id of another app; app left out"
             ),
         });
-        false
-    });
-    kept
+    }
+    screened
 }
 
 /// The id a deployment group is exposed under.
@@ -96,6 +138,10 @@ fn group_id(group: &str) -> String {
 }
 
 /// Checks the app's id, its app-wide labels and its health checks.
+#[expect(
+    clippy::explicit_iter_loop,
+    reason = "the labels may become a map-like type that has `iter` and no `IntoIterator`"
+)]
 fn check_app(app: &App) -> Result<(), Warning> {
     validate::app_id(&app.id).map_err(|reason| Warning {
         app_id: app.id.clone(),
@@ -104,26 +150,31 @@ fn check_app(app: &App) -> Result<(), Warning> {
         reason: format!("the app id is refused: {reason}; app left out"),
     })?;
 
-    for label in APP_LABELS
-        .iter()
-        .chain(LABELS.iter().filter(|label| !label.per_service_port()))
-    {
-        let Some(value) = app.labels.get(label.name) else {
+    // The labels are read in one pass rather than looked up once per
+    // app-wide name. Of the refused ones, the first in the order of
+    // APP_WIDE_NAMES is reported, whatever order the labels come in.
+    let mut refused: Option<(usize, &str, &str, String)> = None;
+    for (key, value) in app.labels.iter() {
+        let Some(position) = app_wide_position(key) else {
             continue;
         };
-        let checked = validate::plain_text(value).and_then(|()| {
-            if label.name == DEPLOYMENT_GROUP {
-                validate::app_id(value)
-            } else {
-                Ok(())
-            }
-        });
-        checked.map_err(|reason| Warning {
+        if refused
+            .as_ref()
+            .is_some_and(|(first, ..)| *first < position)
+        {
+            continue;
+        }
+        if let Err(reason) = check_app_wide(key, value) {
+            refused = Some((position, key, value, reason));
+        }
+    }
+    if let Some((_, name, value, reason)) = refused {
+        return Err(Warning {
             app_id: app.id.clone(),
-            label: Some(label.name.to_owned()),
+            label: Some(name.to_owned()),
             value: Some(value.to_owned()),
             reason: format!("{reason}; app left out"),
-        })?;
+        });
     }
 
     for (index, check) in app.health_checks.iter().enumerate() {
@@ -133,6 +184,26 @@ fn check_app(app: &App) -> Result<(), Warning> {
             value: Some(value),
             reason: format!("{reason}; app left out"),
         })?;
+    }
+    Ok(())
+}
+
+/// The position of `key` in [`APP_WIDE_NAMES`], if it is one of them.
+fn app_wide_position(key: &str) -> Option<usize> {
+    // Most keys are not HAPROXY_ ones, or are per-port ones
+    // (`HAPROXY_<n>_...`); both are told at their first bytes.
+    let rest = key.strip_prefix("HAPROXY_")?;
+    if rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    APP_WIDE_NAMES.iter().position(|name| *name == key)
+}
+
+/// Checks the value of the app-wide label `name`.
+fn check_app_wide(name: &str, value: &str) -> Result<(), String> {
+    validate::plain_text(value)?;
+    if name == DEPLOYMENT_GROUP {
+        validate::app_id(value)?;
     }
     Ok(())
 }
@@ -250,16 +321,22 @@ mod tests {
             .apps
     }
 
-    fn ids(apps: &[App]) -> Vec<&str> {
-        apps.iter().map(|app| app.id.as_str()).collect()
+    /// The ids of the apps that `screen` keeps, in the order it answers.
+    fn kept_ids(mut apps: Vec<App>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<String> {
+        let kept = screen(&mut apps, options, warnings);
+        let mut ids: Vec<String> = (kept.plain.iter().chain(&kept.grouped))
+            .map(|&at| apps[at].id.clone())
+            .collect();
+        ids.sort();
+        ids
     }
 
     #[test]
     fn duplicate_ids_leave_out_every_copy_whatever_the_order() {
         let text = r#"[{"id": "/a", "instances": 1}, {"id": "/b"}, {"id": "/a", "instances": 2}]"#;
         let mut warnings = Vec::new();
-        let kept = screen(apps(text), &Options::default(), &mut warnings);
-        assert_eq!(ids(&kept), ["/b"]);
+        let kept = kept_ids(apps(text), &Options::default(), &mut warnings);
+        assert_eq!(kept, ["/b"]);
         assert_eq!(
             warnings[0].reason,
             "2 apps have this id; all of them are left out"
@@ -267,8 +344,8 @@ mod tests {
 
         let mut reversed = apps(text);
         reversed.reverse();
-        let kept = screen(reversed, &Options::default(), &mut Vec::new());
-        assert_eq!(ids(&kept), ["/b"]);
+        let kept = kept_ids(reversed, &Options::default(), &mut Vec::new());
+        assert_eq!(kept, ["/b"]);
     }
 
     #[test]
@@ -277,8 +354,8 @@ mod tests {
             {"id": "/web-blue", "labels": {"HAPROXY_DEPLOYMENT_GROUP": "web"}},
             {"id": "/api-blue", "labels": {"HAPROXY_DEPLOYMENT_GROUP": "api"}}]"#;
         let mut warnings = Vec::new();
-        let kept = screen(apps(text), &Options::default(), &mut warnings);
-        assert_eq!(ids(&kept), ["/web", "/api-blue"]);
+        let kept = kept_ids(apps(text), &Options::default(), &mut warnings);
+        assert_eq!(kept, ["/api-blue", "/web"]);
         assert_eq!(warnings[0].app_id, "/web-blue");
     }
 
@@ -291,8 +368,9 @@ mod tests {
             ..Options::default()
         };
         let mut warnings = Vec::new();
-        let kept = screen(apps(text), &options, &mut warnings);
-        let labels: Vec<&str> = kept[0].labels.keys().collect();
+        let mut apps = apps(text);
+        let kept = screen(&mut apps, &options, &mut warnings);
+        let labels: Vec<&str> = apps[kept.plain[0]].labels.keys().collect();
         assert_eq!(labels, ["HAPROXY_0_VHOST"]);
         assert_eq!(warnings.len(), 1);
         assert_eq!(
@@ -307,8 +385,13 @@ mod tests {
             {"id": "t2", "host": "10.0.0.2", "ipAddresses": [{"ipAddress": "not an ip"}]},
             {"id": "t3", "host": "10.0.0.3"}]}]"#;
         let mut warnings = Vec::new();
-        let kept = screen(apps(text), &Options::default(), &mut warnings);
-        let tasks: Vec<&str> = kept[0].tasks.iter().map(|t| t.id.as_str()).collect();
+        let mut apps = apps(text);
+        let kept = screen(&mut apps, &Options::default(), &mut warnings);
+        let tasks: Vec<&str> = apps[kept.plain[0]]
+            .tasks
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
         assert_eq!(tasks, ["t3"]);
         assert_eq!(warnings.len(), 2);
     }

@@ -30,12 +30,34 @@ pub(crate) fn plain_text(value: &str) -> Result<(), String> {
             value.len()
         ));
     }
+    if !may_hold_control(value) {
+        return Ok(());
+    }
     match value.char_indices().find(|(_, c)| c.is_control()) {
         Some((at, c)) => Err(format!(
             "control character {c:?} at byte {at}: a value must stay on its line"
         )),
         None => Ok(()),
     }
+}
+
+/// Whether `text` may hold a control character (Unicode's `Cc`: U+0000 to
+/// U+001F and U+007F to U+009F), from its bytes alone.
+///
+/// Every label value, app id and task id is checked for control
+/// characters, and nearly all of them are plain ASCII. Decoding them char
+/// by char costs a branch per byte; this test has none, so the compiler
+/// can check many bytes at once. It answers yes for the ASCII controls and
+/// for 0xC2, the first byte of U+0080 to U+009F (and of other characters,
+/// which the exact check that follows a yes tells apart).
+#[expect(
+    clippy::needless_bitwise_bool,
+    reason = "`|` rather than `||` keeps the loop free of branches"
+)]
+fn may_hold_control(text: &str) -> bool {
+    text.bytes().fold(false, |found, b| {
+        found | (b < 0x20) | (b == 0x7f) | (b == 0xc2)
+    })
 }
 
 /// Template override labels are HAProxy text by design and may span
@@ -56,6 +78,11 @@ pub(crate) fn template_text(value: &str) -> Result<(), String> {
 
 /// The first character of `text` that `allowed` refuses, described.
 fn first_refused(text: &str, allowed: impl Fn(char) -> bool) -> Option<String> {
+    // Nearly every text is ASCII and wholly allowed, which its bytes tell
+    // without decoding chars; only a text that fails that is decoded.
+    if text.bytes().all(|b| b.is_ascii() && allowed(char::from(b))) {
+        return None;
+    }
     text.chars()
         .find(|c| !allowed(*c))
         .map(|c| format!("{c:?}"))
@@ -560,6 +587,15 @@ mod tests {
             newline,
             "control character '\\n' at byte 5: a value must stay on its line"
         );
+    }
+
+    #[test]
+    fn the_byte_test_never_misses_a_control_character() {
+        for c in (0..0x1_0000).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert!(may_hold_control(&text) || !c.is_control(), "missed {c:?}");
+        }
+        assert!(plain_text("\u{a0}").is_ok());
     }
 
     #[test]
