@@ -16,7 +16,7 @@ pub fn sanitize(text: &str) -> String {
 }
 
 /// Appends `sanitize(text)` to `out`.
-fn push_sanitized(out: &mut String, text: &str) {
+pub(crate) fn push_sanitized(out: &mut String, text: &str) {
     out.extend(text.chars().map(|c| {
         if c.is_ascii_alphanumeric() || c == '-' {
             c
@@ -35,7 +35,20 @@ pub fn backend_name(app_id: &str, service_port: u16) -> String {
 
 /// The app id without its leading `/`, other `/` turned into `_`.
 pub(crate) fn app_path(app_id: &str) -> String {
-    app_id.strip_prefix('/').unwrap_or(app_id).replace('/', "_")
+    let mut out = String::with_capacity(app_id.len());
+    push_app_path(&mut out, app_id);
+    out
+}
+
+/// Appends `app_path(app_id)` to `out`.
+pub(crate) fn push_app_path(out: &mut String, app_id: &str) {
+    let path = app_id.strip_prefix('/').unwrap_or(app_id);
+    for (n, part) in path.split('/').enumerate() {
+        if n > 0 {
+            out.push('_');
+        }
+        out.push_str(part);
+    }
 }
 
 /// The server name: `host_address_port`, or `address_port` when the agent
