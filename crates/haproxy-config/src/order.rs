@@ -39,52 +39,165 @@ fn rank(line: &str) -> Option<u8> {
         .then_some(rank)
 }
 
-/// Returns `config` with the rule lines of each section reordered.
+/// Where ordered text goes: a `String`, or a writer through
+/// [`IoSink`](crate::staged).
+pub(crate) trait Sink {
+    /// What can go wrong while writing.
+    type Error;
+
+    /// Writes `text` whole.
+    fn put(&mut self, text: &str) -> Result<(), Self::Error>;
+}
+
+impl Sink for String {
+    type Error = std::convert::Infallible;
+
+    fn put(&mut self, text: &str) -> Result<(), Self::Error> {
+        self.push_str(text);
+        Ok(())
+    }
+}
+
+/// Whether `line` starts a section: a line that is not indented, not
+/// blank and not a comment.
+fn starts_section(line: &str) -> bool {
+    !line.starts_with([' ', '\t', '\n', '\r', '#'])
+}
+
+/// Writes a config given in pieces to a [`Sink`] with the rule lines of
+/// each section reordered, as if the pieces had been joined first.
 ///
 /// The config of a large cluster is tens of megabytes and nearly all of
-/// its sections are in order already: they are only read, and the few
-/// others are written back over their own bytes, so that the config is
-/// never held twice.
-pub(crate) fn order_rules(config: String) -> String {
-    let mut fixes: Vec<(usize, String)> = Vec::new();
-    let mut section = 0;
-    let mut start = 0;
-    let mut highest = None;
-    let mut disordered = false;
-    while start < config.len() {
-        let end = config[start..]
-            .find('\n')
-            .map_or(config.len(), |at| start + at + 1);
-        let line = &config[start..end];
-        // A section starts at a line that is not indented.
-        if start > section && !line.starts_with([' ', '\t', '\n', '\r', '#']) {
-            if disordered {
-                fixes.push((section, reorder(&config[section..start])));
-            }
-            section = start;
-            highest = None;
-            disordered = false;
+/// its sections are in order already: runs of those are passed on as they
+/// are, straight from the pieces. Only a section that a piece leaves
+/// unfinished is copied, to be completed by the next pieces, and only a
+/// section out of order is rewritten. Pieces may end anywhere, even inside
+/// a line, as operators' templates can.
+pub(crate) struct RuleOrder<S> {
+    sink: S,
+    /// The current section so far, when it began in an earlier piece.
+    pending: String,
+    /// Where the last line of `pending` starts.
+    last_line: usize,
+    /// Whether any text came yet: the first line starts a section without
+    /// ending one.
+    started: bool,
+    /// The highest rank of the current section so far.
+    highest: Option<u8>,
+    /// Whether a rule of the current section came after one ranked higher.
+    disordered: bool,
+}
+
+impl<S: Sink> RuleOrder<S> {
+    pub(crate) fn new(sink: S) -> Self {
+        RuleOrder {
+            sink,
+            pending: String::new(),
+            last_line: 0,
+            started: false,
+            highest: None,
+            disordered: false,
         }
-        if let Some(rank) = rank(line) {
-            disordered |= highest.is_some_and(|highest| rank < highest);
-            highest = highest.max(Some(rank));
-        }
-        start = end;
-    }
-    if disordered {
-        fixes.push((section, reorder(&config[section..])));
-    }
-    if fixes.is_empty() {
-        return config;
     }
 
-    let mut bytes = config.into_bytes();
-    for (at, text) in fixes {
-        bytes[at..at + text.len()].copy_from_slice(text.as_bytes());
+    /// Takes the next piece of the config.
+    pub(crate) fn push(&mut self, text: &str) -> Result<(), S::Error> {
+        let mut at = 0;
+        // A line `pending` ends in is finished first; whether it starts a
+        // section was decided with its first character.
+        if !self.pending.is_empty() && !self.pending.ends_with('\n') {
+            let Some(newline) = find_newline(text, 0) else {
+                self.pending.push_str(text);
+                return Ok(());
+            };
+            at = newline + 1;
+            self.pending.push_str(&text[..at]);
+            self.note(rank(&self.pending[self.last_line..]));
+        }
+
+        // `text[written..section]` is a run of sections in order, not
+        // written yet; the current section starts at `section`, after
+        // what `pending` holds.
+        let mut written = at;
+        let mut section = at;
+        while at < text.len() {
+            let end = find_newline(text, at).map_or(text.len(), |newline| newline + 1);
+            let line = &text[at..end];
+            if self.started && starts_section(line) {
+                self.end_section(&text[written..section], &text[section..at])?;
+                if self.disordered {
+                    written = at;
+                }
+                section = at;
+                self.highest = None;
+                self.disordered = false;
+            }
+            self.started = true;
+            if line.ends_with('\n') {
+                self.note(rank(line));
+            }
+            at = end;
+        }
+
+        self.sink.put(&text[written..section])?;
+        // `pending` is empty or ends a line here, so the rest starts one.
+        self.last_line = self.pending.len() + last_line_start(&text[section..]);
+        self.pending.push_str(&text[section..]);
+        Ok(())
     }
-    // Whole lines only changed places, so the bytes are still UTF-8.
-    String::from_utf8(bytes)
-        .unwrap_or_else(|err| unreachable!("reordered lines are not UTF-8: {err}"))
+
+    /// Ends the current section, `pending` then `tail`, with `run` the
+    /// sections in order before `tail` not written yet. A section in order
+    /// joins the run, except what `pending` holds, which goes before it.
+    fn end_section(&mut self, run: &str, tail: &str) -> Result<(), S::Error> {
+        if self.disordered {
+            self.sink.put(run)?;
+            if self.pending.is_empty() {
+                self.sink.put(&reorder(tail))?;
+            } else {
+                self.pending.push_str(tail);
+                self.sink.put(&reorder(&self.pending))?;
+            }
+        } else if !self.pending.is_empty() {
+            // Only the first section of a piece continues `pending`, so
+            // the run is still empty.
+            self.sink.put(&self.pending)?;
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Writes the last section and gives the sink back.
+    pub(crate) fn finish(mut self) -> Result<S, S::Error> {
+        if !self.pending.ends_with('\n') {
+            self.note(rank(&self.pending[self.last_line..]));
+        }
+        if self.disordered {
+            self.sink.put(&reorder(&self.pending))?;
+        } else {
+            self.sink.put(&self.pending)?;
+        }
+        Ok(self.sink)
+    }
+
+    fn note(&mut self, rank: Option<u8>) {
+        if let Some(rank) = rank {
+            self.disordered |= self.highest.is_some_and(|highest| rank < highest);
+            self.highest = self.highest.max(Some(rank));
+        }
+    }
+}
+
+/// The position of the first `\n` of `text` at or after `from`.
+fn find_newline(text: &str, from: usize) -> Option<usize> {
+    text[from..].find('\n').map(|at| from + at)
+}
+
+/// Where the last line of `text` starts, that line ending `text` with or
+/// without its `\n`.
+fn last_line_start(text: &str) -> usize {
+    let before_end = text.strip_suffix('\n').unwrap_or(text);
+    before_end.rfind('\n').map_or(0, |at| at + 1)
 }
 
 /// One section with its rule lines stably sorted into evaluation order,
@@ -115,8 +228,28 @@ fn reorder(section: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::RuleOrder;
+
+    /// `config` ordered, given in pieces that end at `cuts` (byte offsets,
+    /// moved back to a character boundary).
+    fn ordered_in_pieces(config: &str, cuts: &[usize]) -> String {
+        let mut order = RuleOrder::new(String::new());
+        let mut start = 0;
+        for &cut in cuts {
+            let mut end = cut.clamp(start, config.len());
+            while !config.is_char_boundary(end) {
+                end -= 1;
+            }
+            let Ok(()) = order.push(&config[start..end.max(start)]);
+            start = end.max(start);
+        }
+        let Ok(()) = order.push(&config[start..]);
+        let Ok(config) = order.finish();
+        config
+    }
+
     fn order_rules(config: &str) -> String {
-        super::order_rules(config.to_owned())
+        ordered_in_pieces(config, &[])
     }
 
     /// The plain way: every section copied line by line, its rule lines
@@ -187,6 +320,16 @@ mod tests {
         fn agrees_with_the_plain_way(lines in proptest::collection::vec(0..LINES.len(), 0..40)) {
             let config: String = lines.iter().map(|&i| LINES[i]).collect();
             proptest::prop_assert_eq!(order_rules(&config), reference(&config));
+        }
+
+        #[test]
+        fn pieces_order_as_if_joined(
+            lines in proptest::collection::vec(0..LINES.len(), 0..40),
+            mut cuts in proptest::collection::vec(0..1200_usize, 0..12),
+        ) {
+            let config: String = lines.iter().map(|&i| LINES[i]).collect();
+            cuts.sort_unstable();
+            proptest::prop_assert_eq!(ordered_in_pieces(&config, &cuts), reference(&config));
         }
     }
 

@@ -8,6 +8,7 @@ use lb_model::Service;
 use crate::Error;
 use crate::names::{app_path, sanitize};
 use crate::render::{Emitter, Flags};
+use crate::templates::template_id;
 
 /// What one service adds to the shared frontends.
 #[derive(Debug, Default)]
@@ -17,7 +18,7 @@ pub(crate) struct VhostParts {
     /// Appended to `marathon_https_in`.
     pub(crate) https: String,
     /// Per vhost, appended to that vhost's own frontend when HTTPS is
-    /// grouped by vhost.
+    /// grouped by vhost; empty otherwise.
     pub(crate) https_by_vhost: BTreeMap<String, String>,
     /// `vhost backend` entries for `domain2backend.map`.
     pub(crate) domain_map: Vec<(String, String)>,
@@ -46,6 +47,8 @@ pub(crate) fn vhost_rules(
     let map = em.options().haproxy_map;
     let haproxy_dir = em.options().haproxy_dir.as_str();
     let redirect = service.redirect_http_to_https;
+    // Only HTTPS grouped by vhost reads the rules vhost by vhost.
+    let grouped = em.options().group_https_by_vhost;
     let mut parts = VhostParts::default();
 
     let vars = |host| -> [(&'static str, &str); 7] {
@@ -68,69 +71,91 @@ pub(crate) fn vhost_rules(
         let v = vars(host);
         if path.is_some() {
             if redirect {
-                em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
                 em.emit(
                     service,
-                    "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH",
+                    template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY"),
                     &v,
                     &mut http,
                 )?;
                 em.emit(
                     service,
-                    "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH",
+                    template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH"),
+                    &v,
+                    &mut http,
+                )?;
+                em.emit(
+                    service,
+                    template_id!("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH"),
                     &v,
                     &mut http,
                 )?;
             } else if auth.is_some() {
                 em.emit(
                     service,
-                    "HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH",
+                    template_id!("HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH"),
                     &v,
                     &mut http,
                 )?;
             } else {
                 em.emit(
                     service,
-                    "HAPROXY_HTTP_FRONTEND_ACL_WITH_PATH",
+                    template_id!("HAPROXY_HTTP_FRONTEND_ACL_WITH_PATH"),
                     &v,
                     &mut http,
                 )?;
             }
             em.emit(
                 service,
-                "HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH",
+                template_id!("HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH"),
                 &v,
                 &mut https_prefix,
             )?;
         } else if redirect {
-            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
             em.emit(
                 service,
-                "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS",
+                template_id!("HAPROXY_HTTP_FRONTEND_ACL"),
+                &v,
+                &mut http,
+            )?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS"),
                 &v,
                 &mut http,
             )?;
         } else if auth.is_some() {
             em.emit(
                 service,
-                "HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH",
+                template_id!("HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH"),
                 &v,
                 &mut http,
             )?;
         } else if map {
             if !flags.map_http {
-                em.emit(service, "HAPROXY_MAP_HTTP_FRONTEND_ACL", &v, &mut http)?;
+                em.emit(
+                    service,
+                    template_id!("HAPROXY_MAP_HTTP_FRONTEND_ACL"),
+                    &v,
+                    &mut http,
+                )?;
                 flags.map_http = true;
                 parts.took_map_line = true;
             }
             parts.domain_map.push((host.to_owned(), backend.to_owned()));
         } else {
-            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_HTTP_FRONTEND_ACL"),
+                &v,
+                &mut http,
+            )?;
         }
         let https_line = https_rule(em, service, &v, map, flags, &mut parts, host, backend)?;
-        parts
-            .https_by_vhost
-            .insert(host.to_owned(), format!("{https_prefix}{https_line}"));
+        if grouped {
+            parts
+                .https_by_vhost
+                .insert(host.to_owned(), format!("{https_prefix}{https_line}"));
+        }
         parts.https = https_prefix + &https_line;
         parts.http = http;
         return Ok(parts);
@@ -140,14 +165,14 @@ pub(crate) fn vhost_rules(
     let first = vars(vhosts[0]);
     if path.is_some() {
         let name = if auth.is_some() {
-            "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH"
+            template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH")
         } else {
-            "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH"
+            template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH")
         };
         em.emit(service, name, &first, &mut http)?;
         em.emit(
             service,
-            "HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH",
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH"),
             &first,
             &mut https_prefix,
         )?;
@@ -158,7 +183,12 @@ pub(crate) fn vhost_rules(
         let v = vars(host);
         if map && path.is_none() && auth.is_none() && !redirect {
             if !flags.map_http {
-                em.emit(service, "HAPROXY_MAP_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
+                em.emit(
+                    service,
+                    template_id!("HAPROXY_MAP_HTTP_FRONTEND_ACL_ONLY"),
+                    &v,
+                    &mut http,
+                )?;
                 flags.map_http = true;
                 parts.took_map_line = true;
             }
@@ -166,23 +196,34 @@ pub(crate) fn vhost_rules(
                 .domain_map
                 .push(((*host).to_owned(), backend.to_owned()));
         } else {
-            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY"),
+                &v,
+                &mut http,
+            )?;
         }
 
         let https_line = https_rule(em, service, &v, map, flags, &mut parts, host, backend)?;
         https.push_str(&https_line);
-        parts
-            .https_by_vhost
-            .insert((*host).to_owned(), format!("{https_prefix}{https_line}"));
+        if grouped {
+            parts
+                .https_by_vhost
+                .insert((*host).to_owned(), format!("{https_prefix}{https_line}"));
+        }
     }
 
     let closing = match (redirect, path.is_some(), auth.is_some()) {
-        (true, true, _) => Some("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH"),
-        (true, false, _) => Some("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS"),
-        (false, true, true) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH"),
-        (false, true, false) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH"),
-        (false, false, true) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH"),
-        (false, false, false) if !map => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY"),
+        (true, true, _) => Some(template_id!(
+            "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH"
+        )),
+        (true, false, _) => Some(template_id!("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS")),
+        (false, true, true) => Some(template_id!(
+            "HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH"
+        )),
+        (false, true, false) => Some(template_id!("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH")),
+        (false, false, true) => Some(template_id!("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH")),
+        (false, false, false) if !map => Some(template_id!("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY")),
         (false, false, false) => None,
     };
     if let Some(name) = closing {
@@ -211,27 +252,37 @@ fn https_rule(
     let mut out = String::new();
     if service.path.is_some() {
         let name = if auth {
-            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH"
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH")
         } else {
-            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH"
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH")
         };
         em.emit(service, name, vars, &mut out)?;
     } else if auth {
         em.emit(
             service,
-            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH",
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH"),
             vars,
             &mut out,
         )?;
     } else if map {
         if !flags.map_https {
-            em.emit(service, "HAPROXY_MAP_HTTPS_FRONTEND_ACL", vars, &mut out)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_MAP_HTTPS_FRONTEND_ACL"),
+                vars,
+                &mut out,
+            )?;
             flags.map_https = true;
             parts.took_map_line = true;
         }
         parts.domain_map.push((host.to_owned(), backend.to_owned()));
     } else {
-        em.emit(service, "HAPROXY_HTTPS_FRONTEND_ACL", vars, &mut out)?;
+        em.emit(
+            service,
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL"),
+            vars,
+            &mut out,
+        )?;
     }
     Ok(out)
 }
