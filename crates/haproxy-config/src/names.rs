@@ -30,7 +30,11 @@ pub(crate) fn push_sanitized(out: &mut String, text: &str) {
 /// other `/` turned into `_`, then `_<service port>`.
 #[must_use]
 pub fn backend_name(app_id: &str, service_port: u16) -> String {
-    format!("{}_{service_port}", app_path(app_id))
+    let mut name = String::with_capacity(app_id.len() + 6);
+    push_app_path(&mut name, app_id);
+    name.push('_');
+    push_number(&mut name, u32::from(service_port));
+    name
 }
 
 /// The app id without its leading `/`, other `/` turned into `_`.
@@ -64,9 +68,27 @@ pub fn server_name(host: &str, ip: &str, port: u16) -> String {
     }
     push_sanitized(&mut name, ip);
     name.push('_');
-    // Writing to a String cannot fail.
-    let _ = write!(name, "{port}");
+    push_number(&mut name, u32::from(port));
     name
+}
+
+/// Appends the decimal digits of `number` to `out`: the formatting
+/// machinery costs more than the digits, and ports and ids are written
+/// for every server.
+pub(crate) fn push_number(out: &mut String, mut number: u32) {
+    let mut digits = [b'0'; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // A remainder by 10 is a single digit.
+        digits[start] += u8::try_from(number % 10).unwrap_or(0);
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -130,6 +152,15 @@ mod tests {
             "agent-1_local_10_0_0_1_31000"
         );
         assert_eq!(sanitize("a.b/c:d"), "a_b_c_d");
+    }
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for number in [0, 7, 10, 99, 31000, 65535, 4_294_967_295] {
+            let mut out = "x".to_owned();
+            push_number(&mut out, number);
+            assert_eq!(out, format!("x{number}"));
+        }
     }
 
     #[test]

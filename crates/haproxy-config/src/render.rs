@@ -9,8 +9,8 @@ use lb_model::{Backend, Service};
 
 use crate::Error;
 use crate::clashes::clashing;
-use crate::names::{backend_name, sanitize, server_cookie, server_id, server_name};
-use crate::staged::{Staged, StagedConfig};
+use crate::names::{backend_name, push_number, sanitize, server_cookie, server_id, server_name};
+use crate::staged::{Chunks, Staged, StagedConfig};
 use crate::templates::{OverrideCache, TemplateId, Templates, template_id};
 use crate::vhost::{VhostParts, vhost_rules};
 
@@ -272,8 +272,8 @@ pub fn stage(
 #[derive(Debug, Default)]
 struct Collected<'s> {
     userlists: String,
-    frontends: String,
-    backends: String,
+    frontends: Chunks,
+    backends: Chunks,
     http_parts: Vec<(i64, String)>,
     tls_parts: Vec<(i64, String)>,
     grouped: BTreeMap<String, GroupedVhost>,
@@ -351,8 +351,8 @@ impl<'s> Collected<'s> {
             https_frontend(em, options, &tls_parts, &grouped, &mut https)?;
             config.push(https);
         }
-        config.push(frontends);
-        config.push(backends);
+        config.extend(frontends);
+        config.extend(backends);
         Ok(config)
     }
 }
@@ -868,7 +868,6 @@ fn servers(
                 server: name,
             });
         }
-        taken_names.insert(name.clone());
         check_options.clear();
         if let (Some((_, server_template)), Some(values)) = (flavour, &check_values) {
             let check_port = if service.healthcheck_port_index.is_some() {
@@ -895,9 +894,8 @@ fn servers(
         };
         port_text.clear();
         id_text.clear();
-        // Writing to a String cannot fail.
-        let _ = write!(port_text, "{port}");
-        let _ = write!(id_text, "{}", server_id(&name, &mut taken));
+        push_number(&mut port_text, u32::from(*port));
+        push_number(&mut id_text, server_id(&name, &mut taken));
         let vars = [
             ("host", host.as_str()),
             ("host_ipv4", ip),
@@ -914,6 +912,7 @@ fn servers(
             &vars,
             out,
         )?;
+        taken_names.insert(name);
     }
     Ok(())
 }

@@ -36,6 +36,11 @@ impl StagedConfig {
         self.parts.push(part);
     }
 
+    /// Adds the chunks of `text` after the others.
+    pub(crate) fn extend(&mut self, text: Chunks) {
+        self.parts.extend(text.chunks);
+    }
+
     /// The length of the config in bytes.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -71,6 +76,35 @@ impl StagedConfig {
             order.push(&part)?;
         }
         order.finish()
+    }
+}
+
+/// A long text kept in chunks of about [`Chunks::SIZE`] bytes.
+///
+/// The frontends and backends of a large cluster are megabytes each, and
+/// grow by a few hundred bytes per service. In one `String` they would be
+/// copied each time its capacity doubles, and hold up to twice their size;
+/// in chunks, no byte is copied twice and at most one chunk is part empty
+/// (and the end of each chunk, below the size of one service's text).
+#[derive(Debug, Default)]
+pub(crate) struct Chunks {
+    chunks: Vec<String>,
+}
+
+impl Chunks {
+    /// The size of a chunk; a text longer than that gets a chunk of its own.
+    const SIZE: usize = 64 * 1024;
+
+    /// Appends `text`.
+    pub(crate) fn push_str(&mut self, text: &str) {
+        match self.chunks.last_mut() {
+            Some(last) if last.capacity() - last.len() >= text.len() => last.push_str(text),
+            _ => {
+                let mut chunk = String::with_capacity(text.len().max(Self::SIZE));
+                chunk.push_str(text);
+                self.chunks.push(chunk);
+            }
+        }
     }
 }
 

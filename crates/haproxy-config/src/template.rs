@@ -24,6 +24,9 @@ pub struct Template {
     /// For default templates only: the text as literal runs and
     /// placeholders, rendered by substitution without handlebars.
     direct: Option<Vec<Segment>>,
+    /// The length of the literal runs of `direct`, reserved in the output
+    /// at once rather than grown into piece by piece.
+    direct_len: usize,
 }
 
 /// A run of a default template, ready for substitution.
@@ -33,6 +36,16 @@ enum Segment {
     Text(Box<str>),
     /// The placeholder `used[n]`.
     Value(usize),
+}
+
+impl Segment {
+    /// The length of a literal run; placeholders count 0.
+    fn len(&self) -> usize {
+        match self {
+            Segment::Text(text) => text.len(),
+            Segment::Value(_) => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +141,7 @@ impl Template {
                 used: Vec::new(),
                 body: Body::Literal(text.to_owned()),
                 direct: None,
+                direct_len: 0,
             });
         }
 
@@ -169,11 +183,13 @@ impl Template {
         let compiled = handlebars::Template::compile(&source)
             .map_err(|err| invalid(format!("handlebars rejected the translation: {err}")))?;
         let direct = direct.then(|| segments(pieces, &used));
+        let direct_len = direct.iter().flatten().map(Segment::len).sum();
         Ok(Template {
             origin: origin.to_owned(),
             used,
             body: Body::Compiled(Box::new(compiled)),
             direct,
+            direct_len,
         })
     }
 
@@ -290,6 +306,7 @@ impl Template {
         out: &mut String,
     ) -> Result<(), Error> {
         let start = out.len();
+        out.reserve(self.direct_len);
         for segment in segments {
             match segment {
                 Segment::Text(text) => out.push_str(text),
