@@ -37,14 +37,7 @@ pub fn backend_name(app_id: &str, service_port: u16) -> String {
     name
 }
 
-/// The app id without its leading `/`, other `/` turned into `_`.
-pub(crate) fn app_path(app_id: &str) -> String {
-    let mut out = String::with_capacity(app_id.len());
-    push_app_path(&mut out, app_id);
-    out
-}
-
-/// Appends `app_path(app_id)` to `out`.
+/// Appends the app id without its leading `/`, other `/` turned into `_`.
 pub(crate) fn push_app_path(out: &mut String, app_id: &str) {
     let path = app_id.strip_prefix('/').unwrap_or(app_id);
     for (n, part) in path.split('/').enumerate() {

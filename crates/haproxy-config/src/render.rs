@@ -158,8 +158,14 @@ struct ServiceParts {
     frontend: String,
     backend: String,
     weight: i64,
-    vhost: Option<VhostParts>,
-    appid: Option<(String, Option<(String, String)>)>,
+    /// Whether the service has vhost rules, in `vhost`.
+    has_vhost: bool,
+    vhost: VhostParts,
+    /// Whether the service routes its app in the app-id frontend, with
+    /// `appid` and its `app_map` entry.
+    has_appid: bool,
+    appid: String,
+    app_map: Option<(String, String)>,
 }
 
 impl ServiceParts {
@@ -168,8 +174,10 @@ impl ServiceParts {
         self.frontend.clear();
         self.backend.clear();
         self.weight = weight;
-        self.vhost = None;
-        self.appid = None;
+        self.has_vhost = false;
+        self.has_appid = false;
+        self.appid.clear();
+        self.app_map = None;
     }
 }
 
@@ -289,23 +297,25 @@ impl<'s> Collected<'s> {
         self.userlists.push_str(&parts.userlist);
         self.frontends.push_str(&parts.frontend);
         self.backends.push_str(&parts.backend);
-        if let Some(vhost) = parts.vhost.take() {
-            self.http_parts.push((parts.weight, vhost.http));
-            self.tls_parts.push((parts.weight, vhost.https));
+        if parts.has_vhost {
+            // Copies of the reused buffers, each allocated at its size.
+            let vhost = &mut parts.vhost;
+            self.http_parts.push((parts.weight, vhost.http.clone()));
+            self.tls_parts.push((parts.weight, vhost.https.clone()));
             if options.group_https_by_vhost {
-                for (host, text) in vhost.https_by_vhost {
+                for (host, text) in std::mem::take(&mut vhost.https_by_vhost) {
                     let group = self.grouped.entry(host).or_default();
                     group.parts.push((parts.weight, text));
                     group.certs.extend(service.ssl_cert.clone());
                     group.bind_options.extend(service.bind_options.clone());
                 }
             }
-            self.domain_map.extend(vhost.domain_map);
+            self.domain_map.append(&mut vhost.domain_map);
         }
-        if let Some((text, map_entry)) = parts.appid.take() {
+        if parts.has_appid {
             self.appid_seen.insert(service.app_id.as_str());
-            self.appid.push_str(&text);
-            self.app_map.extend(map_entry);
+            self.appid.push_str(&parts.appid);
+            self.app_map.extend(parts.app_map.take());
         }
     }
 
@@ -561,16 +571,17 @@ fn render_service(
 
     if options.bind_http_https {
         if let Some(hostname) = &service.hostname {
-            let vhost = vhost_rules(em, service, hostname, &backend, flags)?;
-            if vhost.took_map_line {
+            vhost_rules(em, service, hostname, &backend, flags, &mut parts.vhost)?;
+            if parts.vhost.took_map_line {
                 parts.weight = -1;
             }
-            parts.vhost = Some(vhost);
+            parts.has_vhost = true;
         }
     }
 
     if mode == "http" && !appid_seen.contains(service.app_id.as_str()) {
-        parts.appid = Some(appid_rule(em, service, &backend, flags)?);
+        parts.app_map = appid_rule(em, service, &backend, flags, &mut parts.appid)?;
+        parts.has_appid = true;
     }
 
     backend_body(em, service, mode, siblings, &mut parts.backend)?;
@@ -584,17 +595,17 @@ fn render_service(
     Ok(())
 }
 
-/// The rule of the app-id frontend routing `service` (the first HTTP
-/// service of its app) to `backend`, with its map file entry when the app
-/// ids are looked up in a map.
+/// Appends to `text` the rule of the app-id frontend routing `service`
+/// (the first HTTP service of its app) to `backend`; gives its map file
+/// entry when the app ids are looked up in a map.
 fn appid_rule(
     em: &mut Emitter<'_>,
     service: &Service,
     backend: &str,
     flags: &mut Flags,
-) -> Result<(String, Option<(String, String)>), Error> {
+    text: &mut String,
+) -> Result<Option<(String, String)>, Error> {
     let options = em.options();
-    let mut text = String::new();
     if options.haproxy_map {
         if !flags.map_appid {
             let vars = [("haproxy_dir", options.haproxy_dir.as_str())];
@@ -602,11 +613,11 @@ fn appid_rule(
                 service,
                 template_id!("HAPROXY_MAP_HTTP_FRONTEND_APPID_ACL"),
                 &vars,
-                &mut text,
+                text,
             )?;
             flags.map_appid = true;
         }
-        return Ok((text, Some((service.app_id.clone(), backend.to_owned()))));
+        return Ok(Some((service.app_id.clone(), backend.to_owned())));
     }
     let cleaned = sanitize(&service.app_id);
     let vars = [
@@ -619,9 +630,9 @@ fn appid_rule(
         service,
         template_id!("HAPROXY_HTTP_FRONTEND_APPID_ACL"),
         &vars,
-        &mut text,
+        text,
     )?;
-    Ok((text, None))
+    Ok(None)
 }
 
 /// The backend's options between its head and its servers.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use lb_model::Service;
 
 use crate::Error;
-use crate::names::{app_path, sanitize};
+use crate::names::{push_app_path, push_sanitized};
 use crate::render::{Emitter, Flags};
 use crate::templates::template_id;
 
@@ -25,9 +25,25 @@ pub(crate) struct VhostParts {
     /// The service emitted the shared map lookup line(s); its rules sort
     /// last (weight -1).
     pub(crate) took_map_line: bool,
+    /// The HTTPS rule of one vhost, while it is rendered.
+    line: String,
 }
 
-/// Renders the vhost rules of `service` (whose `hostname` is set).
+impl VhostParts {
+    /// Empties the parts for the next service, keeping their buffers.
+    pub(crate) fn clear(&mut self) {
+        self.http.clear();
+        self.https.clear();
+        self.https_by_vhost.clear();
+        self.domain_map.clear();
+        self.took_map_line = false;
+    }
+}
+
+/// Renders the vhost rules of `service` (whose `hostname` is set) into
+/// `parts`, cleared. The buffers of `parts` are reused from service to
+/// service: a fresh `String` per rule, grown line by line, cost more than
+/// rendering the rules.
 #[expect(
     clippy::too_many_lines,
     reason = "one decision table, kept whole so it reads against its specification"
@@ -38,9 +54,13 @@ pub(crate) fn vhost_rules(
     hostname: &str,
     backend: &str,
     flags: &mut Flags,
-) -> Result<VhostParts, Error> {
+    parts: &mut VhostParts,
+) -> Result<(), Error> {
     let vhosts: Vec<&str> = hostname.split(',').collect();
-    let acl_name = format!("{}_{}", sanitize(vhosts[0]), app_path(&service.app_id));
+    let mut acl_name = String::with_capacity(vhosts[0].len() + service.app_id.len() + 1);
+    push_sanitized(&mut acl_name, vhosts[0]);
+    acl_name.push('_');
+    push_app_path(&mut acl_name, &service.app_id);
     let path = service.path.as_deref();
     let auth = service.auth.as_ref();
     let realm = auth.map_or("", |auth| auth.realm.as_str());
@@ -49,7 +69,6 @@ pub(crate) fn vhost_rules(
     let redirect = service.redirect_http_to_https;
     // Only HTTPS grouped by vhost reads the rules vhost by vhost.
     let grouped = em.options().group_https_by_vhost;
-    let mut parts = VhostParts::default();
 
     let vars = |host| -> [(&'static str, &str); 7] {
         [
@@ -63,7 +82,10 @@ pub(crate) fn vhost_rules(
         ]
     };
 
-    let mut http = String::new();
+    parts.clear();
+    let mut http = std::mem::take(&mut parts.http);
+    let mut https = std::mem::take(&mut parts.https);
+    let mut line = std::mem::take(&mut parts.line);
     let mut https_prefix = String::new();
 
     if vhosts.len() == 1 {
@@ -150,15 +172,19 @@ pub(crate) fn vhost_rules(
                 &mut http,
             )?;
         }
-        let https_line = https_rule(em, service, &v, map, flags, &mut parts, host, backend)?;
+        line.clear();
+        https_rule(em, service, &v, map, flags, parts, host, backend, &mut line)?;
         if grouped {
             parts
                 .https_by_vhost
-                .insert(host.to_owned(), format!("{https_prefix}{https_line}"));
+                .insert(host.to_owned(), format!("{https_prefix}{line}"));
         }
-        parts.https = https_prefix + &https_line;
+        https.push_str(&https_prefix);
+        https.push_str(&line);
         parts.http = http;
-        return Ok(parts);
+        parts.https = https;
+        parts.line = line;
+        return Ok(());
     }
 
     // Several vhosts share one set of ACLs named after the first.
@@ -178,7 +204,7 @@ pub(crate) fn vhost_rules(
         )?;
     }
 
-    let mut https = https_prefix.clone();
+    https.push_str(&https_prefix);
     for host in &vhosts {
         let v = vars(host);
         if map && path.is_none() && auth.is_none() && !redirect {
@@ -204,12 +230,13 @@ pub(crate) fn vhost_rules(
             )?;
         }
 
-        let https_line = https_rule(em, service, &v, map, flags, &mut parts, host, backend)?;
-        https.push_str(&https_line);
+        line.clear();
+        https_rule(em, service, &v, map, flags, parts, host, backend, &mut line)?;
+        https.push_str(&line);
         if grouped {
             parts
                 .https_by_vhost
-                .insert((*host).to_owned(), format!("{https_prefix}{https_line}"));
+                .insert((*host).to_owned(), format!("{https_prefix}{line}"));
         }
     }
 
@@ -232,11 +259,13 @@ pub(crate) fn vhost_rules(
 
     parts.http = http;
     parts.https = https;
-    Ok(parts)
+    parts.line = line;
+    Ok(())
 }
 
-/// The HTTPS rule of one vhost: by SNI and path when the service has a
-/// path, else by SNI alone, with auth, or through the map file.
+/// Appends the HTTPS rule of one vhost to `out`: by SNI and path when the
+/// service has a path, else by SNI alone, with auth, or through the map
+/// file.
 #[expect(clippy::too_many_arguments, reason = "the pieces of one rule decision")]
 fn https_rule(
     em: &mut Emitter<'_>,
@@ -247,22 +276,22 @@ fn https_rule(
     parts: &mut VhostParts,
     host: &str,
     backend: &str,
-) -> Result<String, Error> {
+    out: &mut String,
+) -> Result<(), Error> {
     let auth = service.auth.is_some();
-    let mut out = String::new();
     if service.path.is_some() {
         let name = if auth {
             template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH")
         } else {
             template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH")
         };
-        em.emit(service, name, vars, &mut out)?;
+        em.emit(service, name, vars, out)?;
     } else if auth {
         em.emit(
             service,
             template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH"),
             vars,
-            &mut out,
+            out,
         )?;
     } else if map {
         if !flags.map_https {
@@ -270,7 +299,7 @@ fn https_rule(
                 service,
                 template_id!("HAPROXY_MAP_HTTPS_FRONTEND_ACL"),
                 vars,
-                &mut out,
+                out,
             )?;
             flags.map_https = true;
             parts.took_map_line = true;
@@ -281,8 +310,8 @@ fn https_rule(
             service,
             template_id!("HAPROXY_HTTPS_FRONTEND_ACL"),
             vars,
-            &mut out,
+            out,
         )?;
     }
-    Ok(out)
+    Ok(())
 }
