@@ -69,19 +69,18 @@ pub fn server_name(host: &str, ip: &str, port: u16) -> String {
 /// machinery costs more than the digits, and ports and ids are written
 /// for every server.
 pub(crate) fn push_number(out: &mut String, mut number: u32) {
-    let mut digits = [b'0'; 10];
+    let mut digits = [0_u8; 10];
     let mut start = digits.len();
     loop {
         start -= 1;
         // A remainder by 10 is a single digit.
-        digits[start] += u8::try_from(number % 10).unwrap_or(0);
+        digits[start] = b'0' + u8::try_from(number % 10).unwrap_or(0);
         number /= 10;
         if number == 0 {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -252,7 +252,7 @@ pub fn stage(
             service,
             siblings,
             &mut flags,
-            &collected.appid_seen,
+            collected.appid_last,
             &mut parts,
         ) {
             flags = saved;
@@ -286,7 +286,10 @@ struct Collected<'s> {
     tls_parts: Vec<(i64, String)>,
     grouped: BTreeMap<String, GroupedVhost>,
     appid: String,
-    appid_seen: BTreeSet<&'s str>,
+    /// The app of the last service routed in the app-id frontend: only
+    /// the first HTTP service of an app is, and the services of an app are
+    /// visited one after another.
+    appid_last: Option<&'s str>,
     domain_map: Vec<(String, String)>,
     app_map: Vec<(String, String)>,
 }
@@ -313,7 +316,7 @@ impl<'s> Collected<'s> {
             self.domain_map.append(&mut vhost.domain_map);
         }
         if parts.has_appid {
-            self.appid_seen.insert(service.app_id.as_str());
+            self.appid_last = Some(service.app_id.as_str());
             self.appid.push_str(&parts.appid);
             self.app_map.extend(parts.app_map.take());
         }
@@ -504,7 +507,7 @@ fn render_service(
     service: &Service,
     siblings: &[&Service],
     flags: &mut Flags,
-    appid_seen: &BTreeSet<&str>,
+    appid_last: Option<&str>,
     parts: &mut ServiceParts,
 ) -> Result<(), Error> {
     let options = em.options();
@@ -579,7 +582,7 @@ fn render_service(
         }
     }
 
-    if mode == "http" && !appid_seen.contains(service.app_id.as_str()) {
+    if mode == "http" && appid_last != Some(service.app_id.as_str()) {
         parts.app_map = appid_rule(em, service, &backend, flags, &mut parts.appid)?;
         parts.has_appid = true;
     }
