@@ -17,13 +17,17 @@ pub fn sanitize(text: &str) -> String {
 
 /// Appends `sanitize(text)` to `out`.
 pub(crate) fn push_sanitized(out: &mut String, text: &str) {
-    out.extend(text.chars().map(|c| {
-        if c.is_ascii_alphanumeric() || c == '-' {
-            c
-        } else {
-            '_'
+    // Byte by byte, as every server name is sanitized: a character outside
+    // ASCII becomes one `_`, written for its first byte (the others are
+    // continuation bytes, `0b10xx_xxxx`).
+    out.reserve(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'-' {
+            out.push(char::from(byte));
+        } else if byte & 0b1100_0000 != 0b1000_0000 {
+            out.push('_');
         }
-    }));
+    }
 }
 
 /// The backend name of a service: the app id without its leading `/`,
@@ -144,6 +148,7 @@ mod tests {
             "agent-1_local_10_0_0_1_31000"
         );
         assert_eq!(sanitize("a.b/c:d"), "a_b_c_d");
+        assert_eq!(sanitize("caf\u{e9}-\u{1f600}x"), "caf_-_x");
     }
 
     #[test]

@@ -166,6 +166,7 @@ struct ServiceParts {
     has_appid: bool,
     appid: String,
     app_map: Option<(String, String)>,
+    servers: ServerBuffers,
 }
 
 impl ServiceParts {
@@ -594,7 +595,14 @@ fn render_service(
         &[("backend", &backend)],
         &mut parts.frontend,
     )?;
-    servers(em, service, mode, siblings, &mut parts.backend)?;
+    servers(
+        em,
+        service,
+        mode,
+        siblings,
+        &mut parts.backend,
+        &mut parts.servers,
+    )?;
     Ok(())
 }
 
@@ -772,12 +780,11 @@ fn check_port(service: &Service, siblings: &[&Service], index: usize) -> Result<
         .map_or(own, |backend| backend.port))
 }
 
-/// The health-check placeholders that are the same for every server of a
+/// The numbers of a health check that are the same for every server of a
 /// backend, formatted once per backend rather than once per server.
-struct CheckValues<'s> {
+#[derive(Debug, Default)]
+struct CheckValues {
     port_index: String,
-    protocol: &'s str,
-    path: &'s str,
     timeout: String,
     interval: String,
     grace: String,
@@ -785,40 +792,52 @@ struct CheckValues<'s> {
     falls: String,
 }
 
-impl<'s> CheckValues<'s> {
-    fn new(check: &'s lb_model::HealthCheck) -> Self {
-        CheckValues {
-            port_index: check.port_index.map(|i| i.to_string()).unwrap_or_default(),
-            protocol: &check.protocol,
-            path: &check.path,
-            timeout: check.timeout_seconds.to_string(),
-            interval: check.interval_seconds.to_string(),
-            grace: check.grace_period_seconds.to_string(),
-            failures: check.max_consecutive_failures.to_string(),
-            falls: check.max_consecutive_failures.saturating_add(1).to_string(),
+impl CheckValues {
+    fn set(&mut self, check: &lb_model::HealthCheck) {
+        self.port_index.clear();
+        self.timeout.clear();
+        self.interval.clear();
+        self.grace.clear();
+        self.failures.clear();
+        self.falls.clear();
+        let failures = check.max_consecutive_failures;
+        // Writing to a String cannot fail.
+        if let Some(index) = check.port_index {
+            let _ = write!(self.port_index, "{index}");
         }
+        let _ = write!(self.timeout, "{}", check.timeout_seconds);
+        let _ = write!(self.interval, "{}", check.interval_seconds);
+        let _ = write!(self.grace, "{}", check.grace_period_seconds);
+        let _ = write!(self.failures, "{failures}");
+        let _ = write!(self.falls, "{}", failures.saturating_add(1));
     }
 
-    /// Every health-check placeholder, for a check of port `port`.
-    fn vars<'v>(&'v self, port: &'v HealthCheckPort) -> [(&'static str, &'v str); 10] {
+    /// Every health-check placeholder of `check`, for port `port`.
+    fn vars<'v>(
+        &'v self,
+        check: &'v lb_model::HealthCheck,
+        port: &'v HealthCheckPort,
+    ) -> [(&'static str, &'v str); 10] {
+        // The ones the default templates use first, in their order (see
+        // `Template::value`).
         [
-            ("healthCheckPortIndex", &self.port_index),
-            ("healthCheckPort", &port.number),
-            ("healthCheckProtocol", self.protocol),
-            ("healthCheckPath", self.path),
-            ("healthCheckTimeoutSeconds", &self.timeout),
             ("healthCheckIntervalSeconds", &self.interval),
-            ("healthCheckGracePeriodSeconds", &self.grace),
-            ("healthCheckMaxConsecutiveFailures", &self.failures),
             ("healthCheckFalls", &self.falls),
             ("healthCheckPortOptions", &port.options),
+            ("healthCheckPath", &check.path),
+            ("healthCheckTimeoutSeconds", &self.timeout),
+            ("healthCheckPortIndex", &self.port_index),
+            ("healthCheckPort", &port.number),
+            ("healthCheckProtocol", &check.protocol),
+            ("healthCheckGracePeriodSeconds", &self.grace),
+            ("healthCheckMaxConsecutiveFailures", &self.failures),
         ]
     }
 }
 
 /// The port placeholders of a health check: `healthCheckPort` and
 /// `healthCheckPortOptions` (` port <p>`), both empty without a port.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct HealthCheckPort {
     number: String,
     options: String,
@@ -836,19 +855,36 @@ impl HealthCheckPort {
     }
 }
 
+/// The buffers of [`servers`], reused from backend to backend.
+#[derive(Debug, Default)]
+struct ServerBuffers {
+    check_values: CheckValues,
+    check_port: HealthCheckPort,
+    check_options: String,
+    port: String,
+    id: String,
+}
+
 fn servers(
     em: &mut Emitter<'_>,
     service: &Service,
     mode: &str,
     siblings: &[&Service],
     out: &mut String,
+    buffers: &mut ServerBuffers,
 ) -> Result<(), Error> {
     let flavour = check_flavour(service, mode);
-    let check_values = service.health_check.as_ref().map(CheckValues::new);
-    let mut check_port_text = HealthCheckPort::default();
-    let mut check_options = String::new();
-    let mut port_text = String::new();
-    let mut id_text = String::new();
+    let ServerBuffers {
+        check_values,
+        check_port: check_port_text,
+        check_options,
+        port: port_text,
+        id: id_text,
+    } = buffers;
+    let check = service.health_check.as_ref();
+    if let Some(check) = check {
+        check_values.set(check);
+    }
     let mut taken = BTreeSet::new();
     let mut taken_names = BTreeSet::new();
     for (
@@ -862,12 +898,12 @@ fn servers(
     ) in service.backends.iter().enumerate()
     {
         if index == 0 {
-            if let (Some((backend_template, _)), Some(values)) = (flavour, &check_values) {
+            if let (Some((backend_template, _)), Some(check)) = (flavour, check) {
                 check_port_text.set(Some(check_port(service, siblings, 0)?));
                 em.emit(
                     service,
                     backend_template,
-                    &values.vars(&check_port_text),
+                    &check_values.vars(check, check_port_text),
                     out,
                 )?;
             }
@@ -883,7 +919,7 @@ fn servers(
             });
         }
         check_options.clear();
-        if let (Some((_, server_template)), Some(values)) = (flavour, &check_values) {
+        if let (Some((_, server_template)), Some(check)) = (flavour, check) {
             let check_port = if service.healthcheck_port_index.is_some() {
                 Some(check_port(service, siblings, index)?)
             } else {
@@ -897,8 +933,8 @@ fn servers(
             em.emit(
                 service,
                 server_template,
-                &values.vars(&check_port_text),
-                &mut check_options,
+                &check_values.vars(check, check_port_text),
+                check_options,
             )?;
         }
         let cookie = if service.sticky {
@@ -908,17 +944,19 @@ fn servers(
         };
         port_text.clear();
         id_text.clear();
-        push_number(&mut port_text, u32::from(*port));
-        push_number(&mut id_text, server_id(&name, &mut taken));
+        push_number(port_text, u32::from(*port));
+        push_number(id_text, server_id(&name, &mut taken));
+        // In the order the default template uses them (see
+        // `Template::value`).
         let vars = [
-            ("host", host.as_str()),
+            ("serverName", name.as_str()),
             ("host_ipv4", ip),
-            ("port", &port_text),
-            ("serverId", &id_text),
+            ("port", port_text),
+            ("serverId", id_text),
             ("cookieOptions", &cookie),
-            ("healthCheckOptions", &check_options),
+            ("healthCheckOptions", check_options),
             ("otherOptions", if *draining { " disabled" } else { "" }),
-            ("serverName", &name),
+            ("host", host.as_str()),
         ];
         em.emit(
             service,

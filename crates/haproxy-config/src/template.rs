@@ -240,7 +240,7 @@ impl Template {
             serde_json::Value::String("\\".to_owned()),
         );
         for name in &self.used {
-            let value = self.value(vars, name)?;
+            let value = self.value(vars, name, &mut 0)?;
             map.insert(name.clone(), serde_json::Value::String(value.to_owned()));
         }
         let context = Context::from(serde_json::Value::Object(map));
@@ -261,15 +261,29 @@ impl Template {
 
 impl Template {
     /// The value of placeholder `name` in `vars` (empty when absent).
+    ///
+    /// The search starts at `*next`, wrapping around, and leaves `*next`
+    /// after the value found: the renderer lists the values of a template
+    /// mostly in the order its text uses them, so that the next one is
+    /// usually found at the first try. As `vars` names each placeholder
+    /// once, where the search starts does not change what it finds.
     fn value<'v, V: AsRef<str>>(
         &self,
         vars: &'v [(&str, V)],
         name: &str,
+        next: &mut usize,
     ) -> Result<&'v str, Error> {
-        let value = vars
+        let start = (*next).min(vars.len());
+        let is_name = |(key, _): &(&str, V)| *key == name;
+        let found = vars[start..]
             .iter()
-            .find(|(key, _)| *key == name)
-            .map_or("", |(_, value)| value.as_ref());
+            .position(is_name)
+            .map(|at| start + at)
+            .or_else(|| vars[..start].iter().position(is_name));
+        let value = found.map_or("", |at| {
+            *next = at + 1;
+            vars[at].1.as_ref()
+        });
         // The model checks every value it takes from Marathon; this
         // guards the config against any other source: a value that
         // ended its line could write a directive of its own.
@@ -307,10 +321,11 @@ impl Template {
     ) -> Result<(), Error> {
         let start = out.len();
         out.reserve(self.direct_len);
+        let mut next = 0;
         for segment in segments {
             match segment {
                 Segment::Text(text) => out.push_str(text),
-                Segment::Value(n) => match self.value(vars, &self.used[*n]) {
+                Segment::Value(n) => match self.value(vars, &self.used[*n], &mut next) {
                     Ok(value) => out.push_str(value),
                     Err(err) => {
                         out.truncate(start);
@@ -384,6 +399,16 @@ mod tests {
     fn braces_and_backslashes_next_to_placeholders_stay_literal() {
         let out = render(r"{{{x}}} \{x} \\{{x}}", &[("x", "X")]).unwrap();
         assert_eq!(out, r"{X} \X \\{x}");
+    }
+
+    #[test]
+    fn values_are_found_in_any_order_and_used_again() {
+        let allowed = ["a", "b", "c"];
+        let template = Template::compile_default("t", "{b}{a}{b}{c}{a}", &allowed).unwrap();
+        let mut out = String::new();
+        let vars = [("a", "1"), ("b", "2"), ("c", "3")];
+        template.render(&registry(), &vars, &mut out).unwrap();
+        assert_eq!(out, "21231");
     }
 
     #[test]
