@@ -16,26 +16,40 @@ pub fn sanitize(text: &str) -> String {
 }
 
 /// Appends `sanitize(text)` to `out`.
-fn push_sanitized(out: &mut String, text: &str) {
-    out.extend(text.chars().map(|c| {
-        if c.is_ascii_alphanumeric() || c == '-' {
-            c
-        } else {
-            '_'
+pub(crate) fn push_sanitized(out: &mut String, text: &str) {
+    // Byte by byte, as every server name is sanitized: a character outside
+    // ASCII becomes one `_`, written for its first byte (the others are
+    // continuation bytes, `0b10xx_xxxx`).
+    out.reserve(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'-' {
+            out.push(char::from(byte));
+        } else if byte & 0b1100_0000 != 0b1000_0000 {
+            out.push('_');
         }
-    }));
+    }
 }
 
 /// The backend name of a service: the app id without its leading `/`,
 /// other `/` turned into `_`, then `_<service port>`.
 #[must_use]
 pub fn backend_name(app_id: &str, service_port: u16) -> String {
-    format!("{}_{service_port}", app_path(app_id))
+    let mut name = String::with_capacity(app_id.len() + 6);
+    push_app_path(&mut name, app_id);
+    name.push('_');
+    push_number(&mut name, u32::from(service_port));
+    name
 }
 
-/// The app id without its leading `/`, other `/` turned into `_`.
-pub(crate) fn app_path(app_id: &str) -> String {
-    app_id.strip_prefix('/').unwrap_or(app_id).replace('/', "_")
+/// Appends the app id without its leading `/`, other `/` turned into `_`.
+pub(crate) fn push_app_path(out: &mut String, app_id: &str) {
+    let path = app_id.strip_prefix('/').unwrap_or(app_id);
+    for (n, part) in path.split('/').enumerate() {
+        if n > 0 {
+            out.push('_');
+        }
+        out.push_str(part);
+    }
 }
 
 /// The server name: `host_address_port`, or `address_port` when the agent
@@ -51,9 +65,26 @@ pub fn server_name(host: &str, ip: &str, port: u16) -> String {
     }
     push_sanitized(&mut name, ip);
     name.push('_');
-    // Writing to a String cannot fail.
-    let _ = write!(name, "{port}");
+    push_number(&mut name, u32::from(port));
     name
+}
+
+/// Appends the decimal digits of `number` to `out`: the formatting
+/// machinery costs more than the digits, and ports and ids are written
+/// for every server.
+pub(crate) fn push_number(out: &mut String, mut number: u32) {
+    let mut digits = [0_u8; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // A remainder by 10 is a single digit.
+        digits[start] = b'0' + u8::try_from(number % 10).unwrap_or(0);
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -117,6 +148,16 @@ mod tests {
             "agent-1_local_10_0_0_1_31000"
         );
         assert_eq!(sanitize("a.b/c:d"), "a_b_c_d");
+        assert_eq!(sanitize("caf\u{e9}-\u{1f600}x"), "caf_-_x");
+    }
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for number in [0, 7, 10, 99, 31000, 65535, 4_294_967_295] {
+            let mut out = "x".to_owned();
+            push_number(&mut out, number);
+            assert_eq!(out, format!("x{number}"));
+        }
     }
 
     #[test]

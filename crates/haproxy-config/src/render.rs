@@ -8,11 +8,10 @@ use indexmap::IndexSet;
 use lb_model::{Backend, Service};
 
 use crate::Error;
-use crate::catalog::TEMPLATES;
 use crate::clashes::clashing;
-use crate::names::{backend_name, sanitize, server_cookie, server_id, server_name};
-use crate::order::order_rules;
-use crate::templates::{OverrideCache, Templates, position};
+use crate::names::{backend_name, push_number, sanitize, server_cookie, server_id, server_name};
+use crate::staged::{Chunks, Staged, StagedConfig};
+use crate::templates::{OverrideCache, TemplateId, Templates, template_id};
 use crate::vhost::{VhostParts, vhost_rules};
 
 /// How the config is rendered. The defaults are marathon-lb's.
@@ -101,18 +100,17 @@ impl<'a> Emitter<'a> {
         self.options
     }
 
-    /// Renders template `name` for `service` into `out`.
+    /// Renders template `id` for `service` into `out`.
     pub(crate) fn emit<V: AsRef<str>>(
         &mut self,
         service: &Service,
-        name: &str,
+        id: TemplateId,
         vars: &[(&str, V)],
         out: &mut String,
     ) -> Result<(), Error> {
-        let index = position(name);
-        let spec = &TEMPLATES[index];
+        let spec = id.spec();
         if spec.per_service_port && !service.templates.is_empty() {
-            let short = name.trim_start_matches("HAPROXY_");
+            let short = spec.name.trim_start_matches("HAPROXY_");
             let label = || format!("label HAPROXY_{}_{short}", service.port_index);
             match self.overrides.get(spec, &service.templates, label) {
                 Some(Ok(template)) => {
@@ -134,19 +132,19 @@ impl<'a> Emitter<'a> {
             }
         }
         self.templates
-            .global_at(index)
+            .global(id)
             .render(self.templates.registry(), vars, out)
     }
 
     /// Renders a global template (no per-service override).
     fn global<V: AsRef<str>>(
         &self,
-        name: &str,
+        id: TemplateId,
         vars: &[(&str, V)],
         out: &mut String,
     ) -> Result<(), Error> {
         self.templates
-            .global(name)
+            .global(id)
             .render(self.templates.registry(), vars, out)
     }
 }
@@ -160,8 +158,15 @@ struct ServiceParts {
     frontend: String,
     backend: String,
     weight: i64,
-    vhost: Option<VhostParts>,
-    appid: Option<(String, Option<(String, String)>)>,
+    /// Whether the service has vhost rules, in `vhost`.
+    has_vhost: bool,
+    vhost: VhostParts,
+    /// Whether the service routes its app in the app-id frontend, with
+    /// `appid` and its `app_map` entry.
+    has_appid: bool,
+    appid: String,
+    app_map: Option<(String, String)>,
+    servers: ServerBuffers,
 }
 
 impl ServiceParts {
@@ -170,8 +175,10 @@ impl ServiceParts {
         self.frontend.clear();
         self.backend.clear();
         self.weight = weight;
-        self.vhost = None;
-        self.appid = None;
+        self.has_vhost = false;
+        self.has_appid = false;
+        self.appid.clear();
+        self.app_map = None;
     }
 }
 
@@ -185,29 +192,43 @@ pub fn render(
     options: &RenderOptions,
     templates: &Templates,
 ) -> Result<Rendered, Error> {
+    let Staged {
+        config,
+        domain_map,
+        app_map,
+        warnings,
+    } = stage(services, options, templates)?;
+    Ok(Rendered {
+        config: config.into_string(),
+        domain_map,
+        app_map,
+        warnings,
+    })
+}
+
+/// Renders the config of `services` as [`render`] does, but keeps it in
+/// parts, for [`StagedConfig::write_to`] to write out without joining it.
+pub fn stage(
+    services: &[Service],
+    options: &RenderOptions,
+    templates: &Templates,
+) -> Result<Staged, Error> {
     let mut em = Emitter {
         templates,
         options,
         overrides: OverrideCache::default(),
     };
     let mut flags = Flags::default();
-    let mut rendered = Rendered::default();
-
+    let mut warnings = Vec::new();
+    let mut collected = Collected::default();
     let (by_app, visiting) = visiting_order(services);
 
-    let mut userlists = String::new();
-    let mut frontends = String::new();
-    let mut backends = String::new();
-    let mut http_parts: Vec<(i64, String)> = Vec::new();
-    let mut tls_parts: Vec<(i64, String)> = Vec::new();
-    let mut grouped: BTreeMap<String, GroupedVhost> = BTreeMap::new();
-    let mut appid = String::new();
-    let mut appid_seen: BTreeSet<&str> = BTreeSet::new();
-    let mut domain_map: Vec<(String, String)> = Vec::new();
-    let mut app_map: Vec<(String, String)> = Vec::new();
-
     let none: &[(&str, &str)] = &[];
-    em.global("HAPROXY_HTTP_FRONTEND_APPID_HEAD", none, &mut appid)?;
+    em.global(
+        template_id!("HAPROXY_HTTP_FRONTEND_APPID_HEAD"),
+        none,
+        &mut collected.appid,
+    )?;
 
     // Apps whose ACL names sanitize alike are left out (see clashes.rs).
     let clashes = clashing(&visiting, options, |s| {
@@ -221,7 +242,7 @@ pub fn render(
             continue;
         }
         if let Some(skipped) = clashes.get(&(service.app_id.as_str(), service.service_port)) {
-            rendered.warnings.push(skipped.clone());
+            warnings.push(skipped.clone());
             continue;
         }
         advance_to(&mut apps, &mut siblings, &service.app_id);
@@ -232,70 +253,122 @@ pub fn render(
             service,
             siblings,
             &mut flags,
-            &appid_seen,
+            collected.appid_last,
             &mut parts,
         ) {
             flags = saved;
-            rendered.warnings.push(SkippedService {
+            warnings.push(SkippedService {
                 app_id: service.app_id.clone(),
                 service_port: service.service_port,
                 reason: err.to_string(),
             });
             continue;
         }
+        collected.add(service, &mut parts, options);
+    }
 
-        userlists.push_str(&parts.userlist);
-        frontends.push_str(&parts.frontend);
-        backends.push_str(&parts.backend);
-        if let Some(vhost) = parts.vhost.take() {
-            http_parts.push((parts.weight, vhost.http));
-            tls_parts.push((parts.weight, vhost.https));
+    let domain_map = map_file(std::mem::take(&mut collected.domain_map));
+    let app_map = map_file(std::mem::take(&mut collected.app_map));
+    Ok(Staged {
+        config: collected.into_config(&em)?,
+        domain_map,
+        app_map,
+        warnings,
+    })
+}
+
+/// What the services rendered so far add to each part of the config.
+#[derive(Debug, Default)]
+struct Collected<'s> {
+    userlists: String,
+    frontends: Chunks,
+    backends: Chunks,
+    http_parts: Vec<(i64, String)>,
+    tls_parts: Vec<(i64, String)>,
+    grouped: BTreeMap<String, GroupedVhost>,
+    appid: String,
+    /// The app of the last service routed in the app-id frontend: only
+    /// the first HTTP service of an app is, and the services of an app are
+    /// visited one after another.
+    appid_last: Option<&'s str>,
+    domain_map: Vec<(String, String)>,
+    app_map: Vec<(String, String)>,
+}
+
+impl<'s> Collected<'s> {
+    /// Adds what `service` rendered whole into `parts`.
+    fn add(&mut self, service: &'s Service, parts: &mut ServiceParts, options: &RenderOptions) {
+        self.userlists.push_str(&parts.userlist);
+        self.frontends.push_str(&parts.frontend);
+        self.backends.push_str(&parts.backend);
+        if parts.has_vhost {
+            // Copies of the reused buffers, each allocated at its size.
+            let vhost = &mut parts.vhost;
+            self.http_parts.push((parts.weight, vhost.http.clone()));
+            self.tls_parts.push((parts.weight, vhost.https.clone()));
             if options.group_https_by_vhost {
-                for (host, text) in vhost.https_by_vhost {
-                    let group = grouped.entry(host).or_default();
+                for (host, text) in std::mem::take(&mut vhost.https_by_vhost) {
+                    let group = self.grouped.entry(host).or_default();
                     group.parts.push((parts.weight, text));
                     group.certs.extend(service.ssl_cert.clone());
                     group.bind_options.extend(service.bind_options.clone());
                 }
             }
-            domain_map.extend(vhost.domain_map);
+            self.domain_map.append(&mut vhost.domain_map);
         }
-        if let Some((text, map_entry)) = parts.appid.take() {
-            appid_seen.insert(service.app_id.as_str());
-            appid.push_str(&text);
-            app_map.extend(map_entry);
+        if parts.has_appid {
+            self.appid_last = Some(service.app_id.as_str());
+            self.appid.push_str(&parts.appid);
+            self.app_map.extend(parts.app_map.take());
         }
     }
 
-    // Higher weights first; equal weights keep the visiting order.
-    http_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
-    tls_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
+    /// The parts of the config in order, with the heads of the shared
+    /// frontends.
+    fn into_config(self, em: &Emitter<'_>) -> Result<StagedConfig, Error> {
+        let options = em.options();
+        let Collected {
+            userlists,
+            frontends,
+            backends,
+            mut http_parts,
+            mut tls_parts,
+            grouped,
+            appid,
+            ..
+        } = self;
+        // Higher weights first; equal weights keep the visiting order.
+        http_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
+        tls_parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
 
-    let mut config = String::new();
-    em.global("HAPROXY_HEAD", none, &mut config)?;
-    config.push_str(&userlists);
-    if options.bind_http_https {
-        em.global("HAPROXY_HTTP_FRONTEND_HEAD", none, &mut config)?;
-        for (_, part) in &http_parts {
-            config.push_str(part);
+        let none: &[(&str, &str)] = &[];
+        let mut config = StagedConfig::default();
+        let mut head = String::new();
+        em.global(template_id!("HAPROXY_HEAD"), none, &mut head)?;
+        config.push(head);
+        config.push(userlists);
+        if options.bind_http_https {
+            let mut http_head = String::new();
+            em.global(
+                template_id!("HAPROXY_HTTP_FRONTEND_HEAD"),
+                none,
+                &mut http_head,
+            )?;
+            config.push(http_head);
+            for (_, part) in http_parts {
+                config.push(part);
+            }
         }
+        config.push(appid);
+        if options.bind_http_https {
+            let mut https = String::new();
+            https_frontend(em, options, &tls_parts, &grouped, &mut https)?;
+            config.push(https);
+        }
+        config.extend(frontends);
+        config.extend(backends);
+        Ok(config)
     }
-    config.push_str(&appid);
-    if options.bind_http_https {
-        https_frontend(&em, options, &tls_parts, &grouped, &mut config)?;
-    }
-    // The two largest parts go in last, each freed once copied, so that
-    // the config is never held twice.
-    config.reserve_exact(frontends.len() + backends.len());
-    config.push_str(&frontends);
-    drop(frontends);
-    config.push_str(&backends);
-    drop(backends);
-
-    rendered.config = order_rules(config);
-    rendered.domain_map = map_file(domain_map);
-    rendered.app_map = map_file(app_map);
-    Ok(rendered)
 }
 
 /// The services grouped by app id, each app's in their given order, which
@@ -350,7 +423,7 @@ fn https_frontend(
     if !options.group_https_by_vhost {
         let ssl_certs = certs(&mut options.ssl_certs.iter());
         em.global(
-            "HAPROXY_HTTPS_FRONTEND_HEAD",
+            template_id!("HAPROXY_HTTPS_FRONTEND_HEAD"),
             &[("sslCerts", ssl_certs)],
             config,
         )?;
@@ -361,19 +434,23 @@ fn https_frontend(
     }
 
     em.global(
-        "HAPROXY_HTTPS_GROUPED_FRONTEND_HEAD",
+        template_id!("HAPROXY_HTTPS_GROUPED_FRONTEND_HEAD"),
         &[] as &[(&str, &str)],
         config,
     )?;
     for host in grouped.keys() {
         let vars = [("backend", sanitize(host)), ("host", host.clone())];
-        em.global("HAPROXY_HTTPS_GROUPED_VHOST_FRONTEND_ACL", &vars, config)?;
+        em.global(
+            template_id!("HAPROXY_HTTPS_GROUPED_VHOST_FRONTEND_ACL"),
+            &vars,
+            config,
+        )?;
     }
     let default_certs: BTreeSet<String> = options.ssl_certs.iter().cloned().collect();
     for (host, group) in grouped {
         let name = sanitize(host);
         em.global(
-            "HAPROXY_HTTPS_GROUPED_VHOST_BACKEND_HEAD",
+            template_id!("HAPROXY_HTTPS_GROUPED_VHOST_BACKEND_HEAD"),
             &[("name", name.clone())],
             config,
         )?;
@@ -393,7 +470,11 @@ fn https_frontend(
             ("sslCerts", certs(&mut chosen.iter())),
             ("bindOpts", bind_opts),
         ];
-        em.global("HAPROXY_HTTPS_GROUPED_VHOST_FRONTEND_HEAD", &vars, config)?;
+        em.global(
+            template_id!("HAPROXY_HTTPS_GROUPED_VHOST_FRONTEND_HEAD"),
+            &vars,
+            config,
+        )?;
         let mut parts: Vec<&(i64, String)> = group.parts.iter().collect();
         parts.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
         for (_, part) in parts {
@@ -427,7 +508,7 @@ fn render_service(
     service: &Service,
     siblings: &[&Service],
     flags: &mut Flags,
-    appid_seen: &BTreeSet<&str>,
+    appid_last: Option<&str>,
     parts: &mut ServiceParts,
 ) -> Result<(), Error> {
     let options = em.options();
@@ -448,7 +529,12 @@ fn render_service(
             ("user", &auth.user),
             ("passwd", &auth.password),
         ];
-        em.emit(service, "HAPROXY_USERLIST_HEAD", &vars, &mut parts.userlist)?;
+        em.emit(
+            service,
+            template_id!("HAPROXY_USERLIST_HEAD"),
+            &vars,
+            &mut parts.userlist,
+        )?;
     }
 
     let ssl_cert = service
@@ -469,61 +555,95 @@ fn render_service(
         ("sslCert", &ssl_cert),
         ("bindOptions", &bind_options),
     ];
-    em.emit(service, "HAPROXY_FRONTEND_HEAD", &vars, &mut parts.frontend)?;
+    em.emit(
+        service,
+        template_id!("HAPROXY_FRONTEND_HEAD"),
+        &vars,
+        &mut parts.frontend,
+    )?;
     let vars = [
         ("backend", backend.as_str()),
         ("balance", &service.balance),
         ("mode", mode),
     ];
-    em.emit(service, "HAPROXY_BACKEND_HEAD", &vars, &mut parts.backend)?;
+    em.emit(
+        service,
+        template_id!("HAPROXY_BACKEND_HEAD"),
+        &vars,
+        &mut parts.backend,
+    )?;
 
     if options.bind_http_https {
         if let Some(hostname) = &service.hostname {
-            let vhost = vhost_rules(em, service, hostname, &backend, flags)?;
-            if vhost.took_map_line {
+            vhost_rules(em, service, hostname, &backend, flags, &mut parts.vhost)?;
+            if parts.vhost.took_map_line {
                 parts.weight = -1;
             }
-            parts.vhost = Some(vhost);
+            parts.has_vhost = true;
         }
     }
 
-    if mode == "http" && !appid_seen.contains(service.app_id.as_str()) {
-        let mut text = String::new();
-        let entry = if options.haproxy_map {
-            if !flags.map_appid {
-                let vars = [("haproxy_dir", options.haproxy_dir.as_str())];
-                em.emit(
-                    service,
-                    "HAPROXY_MAP_HTTP_FRONTEND_APPID_ACL",
-                    &vars,
-                    &mut text,
-                )?;
-                flags.map_appid = true;
-            }
-            Some((service.app_id.clone(), backend.clone()))
-        } else {
-            let cleaned = sanitize(&service.app_id);
-            let vars = [
-                ("cleanedUpAppId", cleaned.as_str()),
-                ("hostname", service.hostname.as_deref().unwrap_or_default()),
-                ("appId", &service.app_id),
-                ("backend", &backend),
-            ];
-            em.emit(service, "HAPROXY_HTTP_FRONTEND_APPID_ACL", &vars, &mut text)?;
-            None
-        };
-        parts.appid = Some((text, entry));
+    if mode == "http" && appid_last != Some(service.app_id.as_str()) {
+        parts.app_map = appid_rule(em, service, &backend, flags, &mut parts.appid)?;
+        parts.has_appid = true;
     }
 
     backend_body(em, service, mode, siblings, &mut parts.backend)?;
     em.emit(
         service,
-        "HAPROXY_FRONTEND_BACKEND_GLUE",
+        template_id!("HAPROXY_FRONTEND_BACKEND_GLUE"),
         &[("backend", &backend)],
         &mut parts.frontend,
     )?;
-    servers(em, service, mode, siblings, &mut parts.backend)?;
+    servers(
+        em,
+        service,
+        mode,
+        siblings,
+        &mut parts.backend,
+        &mut parts.servers,
+    )?;
     Ok(())
+}
+
+/// Appends to `text` the rule of the app-id frontend routing `service`
+/// (the first HTTP service of its app) to `backend`; gives its map file
+/// entry when the app ids are looked up in a map.
+fn appid_rule(
+    em: &mut Emitter<'_>,
+    service: &Service,
+    backend: &str,
+    flags: &mut Flags,
+    text: &mut String,
+) -> Result<Option<(String, String)>, Error> {
+    let options = em.options();
+    if options.haproxy_map {
+        if !flags.map_appid {
+            let vars = [("haproxy_dir", options.haproxy_dir.as_str())];
+            em.emit(
+                service,
+                template_id!("HAPROXY_MAP_HTTP_FRONTEND_APPID_ACL"),
+                &vars,
+                text,
+            )?;
+            flags.map_appid = true;
+        }
+        return Ok(Some((service.app_id.clone(), backend.to_owned())));
+    }
+    let cleaned = sanitize(&service.app_id);
+    let vars = [
+        ("cleanedUpAppId", cleaned.as_str()),
+        ("hostname", service.hostname.as_deref().unwrap_or_default()),
+        ("appId", &service.app_id),
+        ("backend", backend),
+    ];
+    em.emit(
+        service,
+        template_id!("HAPROXY_HTTP_FRONTEND_APPID_ACL"),
+        &vars,
+        text,
+    )?;
+    Ok(None)
 }
 
 /// The backend's options between its head and its servers.
@@ -538,36 +658,61 @@ fn backend_body(
     let hostname = service.hostname.as_deref().unwrap_or_default();
     if mode == "http" {
         if service.use_hsts {
-            em.emit(service, "HAPROXY_BACKEND_HSTS_OPTIONS", none, out)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_BACKEND_HSTS_OPTIONS"),
+                none,
+                out,
+            )?;
         }
-        em.emit(service, "HAPROXY_BACKEND_HTTP_OPTIONS", none, out)?;
+        em.emit(
+            service,
+            template_id!("HAPROXY_BACKEND_HTTP_OPTIONS"),
+            none,
+            out,
+        )?;
         if let Some(path) = &service.proxy_path {
             let vars = [("hostname", hostname), ("proxypath", path)];
-            em.emit(service, "HAPROXY_HTTP_BACKEND_PROXYPASS_GLUE", &vars, out)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_HTTP_BACKEND_PROXYPASS_GLUE"),
+                &vars,
+                out,
+            )?;
         }
         if let Some(path) = &service.revproxy_path {
             let vars = [("hostname", hostname), ("rootpath", path)];
-            em.emit(service, "HAPROXY_HTTP_BACKEND_REVPROXY_GLUE", &vars, out)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_HTTP_BACKEND_REVPROXY_GLUE"),
+                &vars,
+                out,
+            )?;
         }
         if let Some(path) = &service.redirect_path {
             let vars = [("hostname", hostname), ("redirpath", path)];
-            em.emit(service, "HAPROXY_HTTP_BACKEND_REDIR", &vars, out)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_HTTP_BACKEND_REDIR"),
+                &vars,
+                out,
+            )?;
         }
     }
 
     if let Some(networks) = &service.network_allowed {
-        let (acl, allow_deny) = match mode {
-            "http" => (
-                "HAPROXY_HTTP_BACKEND_NETWORK_ALLOWED_ACL",
-                "HAPROXY_HTTP_BACKEND_ACL_ALLOW_DENY",
-            ),
-            "tcp" => (
-                "HAPROXY_TCP_BACKEND_NETWORK_ALLOWED_ACL",
-                "HAPROXY_TCP_BACKEND_ACL_ALLOW_DENY",
-            ),
-            _ => ("", ""),
+        let templates = match mode {
+            "http" => Some((
+                template_id!("HAPROXY_HTTP_BACKEND_NETWORK_ALLOWED_ACL"),
+                template_id!("HAPROXY_HTTP_BACKEND_ACL_ALLOW_DENY"),
+            )),
+            "tcp" => Some((
+                template_id!("HAPROXY_TCP_BACKEND_NETWORK_ALLOWED_ACL"),
+                template_id!("HAPROXY_TCP_BACKEND_ACL_ALLOW_DENY"),
+            )),
+            _ => None,
         };
-        if !acl.is_empty() {
+        if let Some((acl, allow_deny)) = templates {
             for network in networks.split_whitespace() {
                 em.emit(service, acl, &[("network_allowed", network)], out)?;
             }
@@ -576,23 +721,28 @@ fn backend_body(
     }
 
     if service.sticky {
-        em.emit(service, "HAPROXY_BACKEND_STICKY_OPTIONS", none, out)?;
+        em.emit(
+            service,
+            template_id!("HAPROXY_BACKEND_STICKY_OPTIONS"),
+            none,
+            out,
+        )?;
     }
     Ok(())
 }
 
 /// Which flavour of health-check templates a service uses, if any.
-fn check_flavour(service: &Service, mode: &str) -> Option<(&'static str, &'static str)> {
+fn check_flavour(service: &Service, mode: &str) -> Option<(TemplateId, TemplateId)> {
     let check = service.health_check.as_ref()?;
     if mode == "tcp" || check.protocol == "TCP" || check.protocol == "MESOS_TCP" {
         Some((
-            "HAPROXY_BACKEND_TCP_HEALTHCHECK_OPTIONS",
-            "HAPROXY_BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS",
+            template_id!("HAPROXY_BACKEND_TCP_HEALTHCHECK_OPTIONS"),
+            template_id!("HAPROXY_BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS"),
         ))
     } else if mode == "http" {
         Some((
-            "HAPROXY_BACKEND_HTTP_HEALTHCHECK_OPTIONS",
-            "HAPROXY_BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS",
+            template_id!("HAPROXY_BACKEND_HTTP_HEALTHCHECK_OPTIONS"),
+            template_id!("HAPROXY_BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS"),
         ))
     } else {
         None
@@ -630,12 +780,11 @@ fn check_port(service: &Service, siblings: &[&Service], index: usize) -> Result<
         .map_or(own, |backend| backend.port))
 }
 
-/// The health-check placeholders that are the same for every server of a
+/// The numbers of a health check that are the same for every server of a
 /// backend, formatted once per backend rather than once per server.
-struct CheckValues<'s> {
+#[derive(Debug, Default)]
+struct CheckValues {
     port_index: String,
-    protocol: &'s str,
-    path: &'s str,
     timeout: String,
     interval: String,
     grace: String,
@@ -643,40 +792,52 @@ struct CheckValues<'s> {
     falls: String,
 }
 
-impl<'s> CheckValues<'s> {
-    fn new(check: &'s lb_model::HealthCheck) -> Self {
-        CheckValues {
-            port_index: check.port_index.map(|i| i.to_string()).unwrap_or_default(),
-            protocol: &check.protocol,
-            path: &check.path,
-            timeout: check.timeout_seconds.to_string(),
-            interval: check.interval_seconds.to_string(),
-            grace: check.grace_period_seconds.to_string(),
-            failures: check.max_consecutive_failures.to_string(),
-            falls: check.max_consecutive_failures.saturating_add(1).to_string(),
+impl CheckValues {
+    fn set(&mut self, check: &lb_model::HealthCheck) {
+        self.port_index.clear();
+        self.timeout.clear();
+        self.interval.clear();
+        self.grace.clear();
+        self.failures.clear();
+        self.falls.clear();
+        let failures = check.max_consecutive_failures;
+        // Writing to a String cannot fail.
+        if let Some(index) = check.port_index {
+            let _ = write!(self.port_index, "{index}");
         }
+        let _ = write!(self.timeout, "{}", check.timeout_seconds);
+        let _ = write!(self.interval, "{}", check.interval_seconds);
+        let _ = write!(self.grace, "{}", check.grace_period_seconds);
+        let _ = write!(self.failures, "{failures}");
+        let _ = write!(self.falls, "{}", failures.saturating_add(1));
     }
 
-    /// Every health-check placeholder, for a check of port `port`.
-    fn vars<'v>(&'v self, port: &'v HealthCheckPort) -> [(&'static str, &'v str); 10] {
+    /// Every health-check placeholder of `check`, for port `port`.
+    fn vars<'v>(
+        &'v self,
+        check: &'v lb_model::HealthCheck,
+        port: &'v HealthCheckPort,
+    ) -> [(&'static str, &'v str); 10] {
+        // The ones the default templates use first, in their order (see
+        // `Template::value`).
         [
-            ("healthCheckPortIndex", &self.port_index),
-            ("healthCheckPort", &port.number),
-            ("healthCheckProtocol", self.protocol),
-            ("healthCheckPath", self.path),
-            ("healthCheckTimeoutSeconds", &self.timeout),
             ("healthCheckIntervalSeconds", &self.interval),
-            ("healthCheckGracePeriodSeconds", &self.grace),
-            ("healthCheckMaxConsecutiveFailures", &self.failures),
             ("healthCheckFalls", &self.falls),
             ("healthCheckPortOptions", &port.options),
+            ("healthCheckPath", &check.path),
+            ("healthCheckTimeoutSeconds", &self.timeout),
+            ("healthCheckPortIndex", &self.port_index),
+            ("healthCheckPort", &port.number),
+            ("healthCheckProtocol", &check.protocol),
+            ("healthCheckGracePeriodSeconds", &self.grace),
+            ("healthCheckMaxConsecutiveFailures", &self.failures),
         ]
     }
 }
 
 /// The port placeholders of a health check: `healthCheckPort` and
 /// `healthCheckPortOptions` (` port <p>`), both empty without a port.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct HealthCheckPort {
     number: String,
     options: String,
@@ -694,19 +855,36 @@ impl HealthCheckPort {
     }
 }
 
+/// The buffers of [`servers`], reused from backend to backend.
+#[derive(Debug, Default)]
+struct ServerBuffers {
+    check_values: CheckValues,
+    check_port: HealthCheckPort,
+    check_options: String,
+    port: String,
+    id: String,
+}
+
 fn servers(
     em: &mut Emitter<'_>,
     service: &Service,
     mode: &str,
     siblings: &[&Service],
     out: &mut String,
+    buffers: &mut ServerBuffers,
 ) -> Result<(), Error> {
     let flavour = check_flavour(service, mode);
-    let check_values = service.health_check.as_ref().map(CheckValues::new);
-    let mut check_port_text = HealthCheckPort::default();
-    let mut check_options = String::new();
-    let mut port_text = String::new();
-    let mut id_text = String::new();
+    let ServerBuffers {
+        check_values,
+        check_port: check_port_text,
+        check_options,
+        port: port_text,
+        id: id_text,
+    } = buffers;
+    let check = service.health_check.as_ref();
+    if let Some(check) = check {
+        check_values.set(check);
+    }
     let mut taken = BTreeSet::new();
     let mut taken_names = BTreeSet::new();
     for (
@@ -720,12 +898,12 @@ fn servers(
     ) in service.backends.iter().enumerate()
     {
         if index == 0 {
-            if let (Some((backend_template, _)), Some(values)) = (flavour, &check_values) {
+            if let (Some((backend_template, _)), Some(check)) = (flavour, check) {
                 check_port_text.set(Some(check_port(service, siblings, 0)?));
                 em.emit(
                     service,
                     backend_template,
-                    &values.vars(&check_port_text),
+                    &check_values.vars(check, check_port_text),
                     out,
                 )?;
             }
@@ -740,9 +918,8 @@ fn servers(
                 server: name,
             });
         }
-        taken_names.insert(name.clone());
         check_options.clear();
-        if let (Some((_, server_template)), Some(values)) = (flavour, &check_values) {
+        if let (Some((_, server_template)), Some(check)) = (flavour, check) {
             let check_port = if service.healthcheck_port_index.is_some() {
                 Some(check_port(service, siblings, index)?)
             } else {
@@ -756,8 +933,8 @@ fn servers(
             em.emit(
                 service,
                 server_template,
-                &values.vars(&check_port_text),
-                &mut check_options,
+                &check_values.vars(check, check_port_text),
+                check_options,
             )?;
         }
         let cookie = if service.sticky {
@@ -767,20 +944,27 @@ fn servers(
         };
         port_text.clear();
         id_text.clear();
-        // Writing to a String cannot fail.
-        let _ = write!(port_text, "{port}");
-        let _ = write!(id_text, "{}", server_id(&name, &mut taken));
+        push_number(port_text, u32::from(*port));
+        push_number(id_text, server_id(&name, &mut taken));
+        // In the order the default template uses them (see
+        // `Template::value`).
         let vars = [
-            ("host", host.as_str()),
+            ("serverName", name.as_str()),
             ("host_ipv4", ip),
-            ("port", &port_text),
-            ("serverId", &id_text),
+            ("port", port_text),
+            ("serverId", id_text),
             ("cookieOptions", &cookie),
-            ("healthCheckOptions", &check_options),
+            ("healthCheckOptions", check_options),
             ("otherOptions", if *draining { " disabled" } else { "" }),
-            ("serverName", &name),
+            ("host", host.as_str()),
         ];
-        em.emit(service, "HAPROXY_BACKEND_SERVER_OPTIONS", &vars, out)?;
+        em.emit(
+            service,
+            template_id!("HAPROXY_BACKEND_SERVER_OPTIONS"),
+            &vars,
+            out,
+        )?;
+        taken_names.insert(name);
     }
     Ok(())
 }

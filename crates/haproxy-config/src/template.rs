@@ -24,6 +24,9 @@ pub struct Template {
     /// For default templates only: the text as literal runs and
     /// placeholders, rendered by substitution without handlebars.
     direct: Option<Vec<Segment>>,
+    /// The length of the literal runs of `direct`, reserved in the output
+    /// at once rather than grown into piece by piece.
+    direct_len: usize,
 }
 
 /// A run of a default template, ready for substitution.
@@ -33,6 +36,16 @@ enum Segment {
     Text(Box<str>),
     /// The placeholder `used[n]`.
     Value(usize),
+}
+
+impl Segment {
+    /// The length of a literal run; placeholders count 0.
+    fn len(&self) -> usize {
+        match self {
+            Segment::Text(text) => text.len(),
+            Segment::Value(_) => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +141,7 @@ impl Template {
                 used: Vec::new(),
                 body: Body::Literal(text.to_owned()),
                 direct: None,
+                direct_len: 0,
             });
         }
 
@@ -169,11 +183,13 @@ impl Template {
         let compiled = handlebars::Template::compile(&source)
             .map_err(|err| invalid(format!("handlebars rejected the translation: {err}")))?;
         let direct = direct.then(|| segments(pieces, &used));
+        let direct_len = direct.iter().flatten().map(Segment::len).sum();
         Ok(Template {
             origin: origin.to_owned(),
             used,
             body: Body::Compiled(Box::new(compiled)),
             direct,
+            direct_len,
         })
     }
 
@@ -224,7 +240,7 @@ impl Template {
             serde_json::Value::String("\\".to_owned()),
         );
         for name in &self.used {
-            let value = self.value(vars, name)?;
+            let value = self.value(vars, name, &mut 0)?;
             map.insert(name.clone(), serde_json::Value::String(value.to_owned()));
         }
         let context = Context::from(serde_json::Value::Object(map));
@@ -245,15 +261,29 @@ impl Template {
 
 impl Template {
     /// The value of placeholder `name` in `vars` (empty when absent).
+    ///
+    /// The search starts at `*next`, wrapping around, and leaves `*next`
+    /// after the value found: the renderer lists the values of a template
+    /// mostly in the order its text uses them, so that the next one is
+    /// usually found at the first try. As `vars` names each placeholder
+    /// once, where the search starts does not change what it finds.
     fn value<'v, V: AsRef<str>>(
         &self,
         vars: &'v [(&str, V)],
         name: &str,
+        next: &mut usize,
     ) -> Result<&'v str, Error> {
-        let value = vars
+        let start = (*next).min(vars.len());
+        let is_name = |(key, _): &(&str, V)| *key == name;
+        let found = vars[start..]
             .iter()
-            .find(|(key, _)| *key == name)
-            .map_or("", |(_, value)| value.as_ref());
+            .position(is_name)
+            .map(|at| start + at)
+            .or_else(|| vars[..start].iter().position(is_name));
+        let value = found.map_or("", |at| {
+            *next = at + 1;
+            vars[at].1.as_ref()
+        });
         // The model checks every value it takes from Marathon; this
         // guards the config against any other source: a value that
         // ended its line could write a directive of its own.
@@ -290,10 +320,12 @@ impl Template {
         out: &mut String,
     ) -> Result<(), Error> {
         let start = out.len();
+        out.reserve(self.direct_len);
+        let mut next = 0;
         for segment in segments {
             match segment {
                 Segment::Text(text) => out.push_str(text),
-                Segment::Value(n) => match self.value(vars, &self.used[*n]) {
+                Segment::Value(n) => match self.value(vars, &self.used[*n], &mut next) {
                     Ok(value) => out.push_str(value),
                     Err(err) => {
                         out.truncate(start);
@@ -367,6 +399,16 @@ mod tests {
     fn braces_and_backslashes_next_to_placeholders_stay_literal() {
         let out = render(r"{{{x}}} \{x} \\{{x}}", &[("x", "X")]).unwrap();
         assert_eq!(out, r"{X} \X \\{x}");
+    }
+
+    #[test]
+    fn values_are_found_in_any_order_and_used_again() {
+        let allowed = ["a", "b", "c"];
+        let template = Template::compile_default("t", "{b}{a}{b}{c}{a}", &allowed).unwrap();
+        let mut out = String::new();
+        let vars = [("a", "1"), ("b", "2"), ("c", "3")];
+        template.render(&registry(), &vars, &mut out).unwrap();
+        assert_eq!(out, "21231");
     }
 
     #[test]

@@ -96,13 +96,9 @@ impl Templates {
         &self.registry
     }
 
-    pub(crate) fn global(&self, name: &str) -> &Template {
-        self.global_at(position(name))
-    }
-
-    /// The template of `TEMPLATES[index]`.
-    pub(crate) fn global_at(&self, index: usize) -> &Template {
-        &self.global[index].0
+    /// The template `id`, with its global override if any.
+    pub(crate) fn global(&self, id: TemplateId) -> &Template {
+        &self.global[id.0].0
     }
 }
 
@@ -153,14 +149,58 @@ fn inline<'a>(spec: &TemplateSpec, text: &'a str) -> std::borrow::Cow<'a, str> {
     }
 }
 
-/// The position in [`TEMPLATES`] of a template the renderer names.
-pub(crate) fn position(name: &str) -> usize {
-    match TEMPLATES.binary_search_by(|spec| spec.name.cmp(name)) {
-        Ok(index) => index,
-        // Names come from the renderer's own constants, all in TEMPLATES.
-        Err(_) => unreachable!("no template named {name}"),
+/// A template of [`TEMPLATES`], by its position there.
+///
+/// The renderer names a template for every line it writes, hundreds of
+/// thousands of times per config: [`template_id!`] finds the position of a
+/// name once, when the crate is compiled, so that a misspelt name fails
+/// the build and naming a template costs nothing when rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TemplateId(usize);
+
+impl TemplateId {
+    /// The template called `name`. Meant for constant evaluation, through
+    /// [`template_id!`]: it panics, failing the build, for an unknown name.
+    pub(crate) const fn of(name: &str) -> TemplateId {
+        let mut index = 0;
+        while index < TEMPLATES.len() {
+            if same_bytes(TEMPLATES[index].name.as_bytes(), name.as_bytes()) {
+                return TemplateId(index);
+            }
+            index += 1;
+        }
+        panic!("no template of that name in TEMPLATES")
+    }
+
+    /// The template's entry in the catalogue.
+    pub(crate) fn spec(self) -> &'static TemplateSpec {
+        &TEMPLATES[self.0]
     }
 }
+
+/// Whether `a` and `b` are equal, in a constant context (where `==` on
+/// slices is not available).
+const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The [`TemplateId`] of a template name, found when the crate compiles.
+macro_rules! template_id {
+    ($name:literal) => {
+        const { $crate::templates::TemplateId::of($name) }
+    };
+}
+pub(crate) use template_id;
 
 #[cfg(test)]
 mod tests {
@@ -189,7 +229,7 @@ mod tests {
         assert_eq!(sources["HAPROXY_USERLIST_HEAD"], &Source::Default);
         let mut out = String::new();
         templates
-            .global("HAPROXY_BACKEND_HEAD")
+            .global(template_id!("HAPROXY_BACKEND_HEAD"))
             .render(templates.registry(), &[("backend", "b")], &mut out)
             .unwrap();
         assert_eq!(out, "env b\n");
@@ -248,8 +288,16 @@ mod tests {
     fn only_default_templates_skip_handlebars() {
         let env = |name: &str| (name == "HAPROXY_BACKEND_HEAD").then(|| "b {backend}".to_owned());
         let templates = Templates::load(env, None).unwrap();
-        assert!(!templates.global("HAPROXY_BACKEND_HEAD").renders_directly());
-        assert!(templates.global("HAPROXY_FRONTEND_HEAD").renders_directly());
+        assert!(
+            !templates
+                .global(template_id!("HAPROXY_BACKEND_HEAD"))
+                .renders_directly()
+        );
+        assert!(
+            templates
+                .global(template_id!("HAPROXY_FRONTEND_HEAD"))
+                .renders_directly()
+        );
     }
 
     proptest::proptest! {

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use lb_model::Service;
 
 use crate::Error;
-use crate::names::{app_path, sanitize};
+use crate::names::{push_app_path, push_sanitized};
 use crate::render::{Emitter, Flags};
+use crate::templates::template_id;
 
 /// What one service adds to the shared frontends.
 #[derive(Debug, Default)]
@@ -17,16 +18,32 @@ pub(crate) struct VhostParts {
     /// Appended to `marathon_https_in`.
     pub(crate) https: String,
     /// Per vhost, appended to that vhost's own frontend when HTTPS is
-    /// grouped by vhost.
+    /// grouped by vhost; empty otherwise.
     pub(crate) https_by_vhost: BTreeMap<String, String>,
     /// `vhost backend` entries for `domain2backend.map`.
     pub(crate) domain_map: Vec<(String, String)>,
     /// The service emitted the shared map lookup line(s); its rules sort
     /// last (weight -1).
     pub(crate) took_map_line: bool,
+    /// The HTTPS rule of one vhost, while it is rendered.
+    line: String,
 }
 
-/// Renders the vhost rules of `service` (whose `hostname` is set).
+impl VhostParts {
+    /// Empties the parts for the next service, keeping their buffers.
+    pub(crate) fn clear(&mut self) {
+        self.http.clear();
+        self.https.clear();
+        self.https_by_vhost.clear();
+        self.domain_map.clear();
+        self.took_map_line = false;
+    }
+}
+
+/// Renders the vhost rules of `service` (whose `hostname` is set) into
+/// `parts`, cleared. The buffers of `parts` are reused from service to
+/// service: a fresh `String` per rule, grown line by line, cost more than
+/// rendering the rules.
 #[expect(
     clippy::too_many_lines,
     reason = "one decision table, kept whole so it reads against its specification"
@@ -37,16 +54,21 @@ pub(crate) fn vhost_rules(
     hostname: &str,
     backend: &str,
     flags: &mut Flags,
-) -> Result<VhostParts, Error> {
+    parts: &mut VhostParts,
+) -> Result<(), Error> {
     let vhosts: Vec<&str> = hostname.split(',').collect();
-    let acl_name = format!("{}_{}", sanitize(vhosts[0]), app_path(&service.app_id));
+    let mut acl_name = String::with_capacity(vhosts[0].len() + service.app_id.len() + 1);
+    push_sanitized(&mut acl_name, vhosts[0]);
+    acl_name.push('_');
+    push_app_path(&mut acl_name, &service.app_id);
     let path = service.path.as_deref();
     let auth = service.auth.as_ref();
     let realm = auth.map_or("", |auth| auth.realm.as_str());
     let map = em.options().haproxy_map;
     let haproxy_dir = em.options().haproxy_dir.as_str();
     let redirect = service.redirect_http_to_https;
-    let mut parts = VhostParts::default();
+    // Only HTTPS grouped by vhost reads the rules vhost by vhost.
+    let grouped = em.options().group_https_by_vhost;
 
     let vars = |host| -> [(&'static str, &str); 7] {
         [
@@ -60,7 +82,10 @@ pub(crate) fn vhost_rules(
         ]
     };
 
-    let mut http = String::new();
+    parts.clear();
+    let mut http = std::mem::take(&mut parts.http);
+    let mut https = std::mem::take(&mut parts.https);
+    let mut line = std::mem::take(&mut parts.line);
     let mut https_prefix = String::new();
 
     if vhosts.len() == 1 {
@@ -68,97 +93,128 @@ pub(crate) fn vhost_rules(
         let v = vars(host);
         if path.is_some() {
             if redirect {
-                em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
                 em.emit(
                     service,
-                    "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH",
+                    template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY"),
                     &v,
                     &mut http,
                 )?;
                 em.emit(
                     service,
-                    "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH",
+                    template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH"),
+                    &v,
+                    &mut http,
+                )?;
+                em.emit(
+                    service,
+                    template_id!("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH"),
                     &v,
                     &mut http,
                 )?;
             } else if auth.is_some() {
                 em.emit(
                     service,
-                    "HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH",
+                    template_id!("HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH"),
                     &v,
                     &mut http,
                 )?;
             } else {
                 em.emit(
                     service,
-                    "HAPROXY_HTTP_FRONTEND_ACL_WITH_PATH",
+                    template_id!("HAPROXY_HTTP_FRONTEND_ACL_WITH_PATH"),
                     &v,
                     &mut http,
                 )?;
             }
             em.emit(
                 service,
-                "HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH",
+                template_id!("HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH"),
                 &v,
                 &mut https_prefix,
             )?;
         } else if redirect {
-            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
             em.emit(
                 service,
-                "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS",
+                template_id!("HAPROXY_HTTP_FRONTEND_ACL"),
+                &v,
+                &mut http,
+            )?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS"),
                 &v,
                 &mut http,
             )?;
         } else if auth.is_some() {
             em.emit(
                 service,
-                "HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH",
+                template_id!("HAPROXY_HTTP_FRONTEND_ACL_WITH_AUTH"),
                 &v,
                 &mut http,
             )?;
         } else if map {
             if !flags.map_http {
-                em.emit(service, "HAPROXY_MAP_HTTP_FRONTEND_ACL", &v, &mut http)?;
+                em.emit(
+                    service,
+                    template_id!("HAPROXY_MAP_HTTP_FRONTEND_ACL"),
+                    &v,
+                    &mut http,
+                )?;
                 flags.map_http = true;
                 parts.took_map_line = true;
             }
             parts.domain_map.push((host.to_owned(), backend.to_owned()));
         } else {
-            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL", &v, &mut http)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_HTTP_FRONTEND_ACL"),
+                &v,
+                &mut http,
+            )?;
         }
-        let https_line = https_rule(em, service, &v, map, flags, &mut parts, host, backend)?;
-        parts
-            .https_by_vhost
-            .insert(host.to_owned(), format!("{https_prefix}{https_line}"));
-        parts.https = https_prefix + &https_line;
+        line.clear();
+        https_rule(em, service, &v, map, flags, parts, host, backend, &mut line)?;
+        if grouped {
+            parts
+                .https_by_vhost
+                .insert(host.to_owned(), format!("{https_prefix}{line}"));
+        }
+        https.push_str(&https_prefix);
+        https.push_str(&line);
         parts.http = http;
-        return Ok(parts);
+        parts.https = https;
+        parts.line = line;
+        return Ok(());
     }
 
     // Several vhosts share one set of ACLs named after the first.
     let first = vars(vhosts[0]);
     if path.is_some() {
         let name = if auth.is_some() {
-            "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH"
+            template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH")
         } else {
-            "HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH"
+            template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY_WITH_PATH")
         };
         em.emit(service, name, &first, &mut http)?;
         em.emit(
             service,
-            "HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH",
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL_ONLY_WITH_PATH"),
             &first,
             &mut https_prefix,
         )?;
     }
 
-    let mut https = https_prefix.clone();
+    https.push_str(&https_prefix);
     for host in &vhosts {
         let v = vars(host);
         if map && path.is_none() && auth.is_none() && !redirect {
             if !flags.map_http {
-                em.emit(service, "HAPROXY_MAP_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
+                em.emit(
+                    service,
+                    template_id!("HAPROXY_MAP_HTTP_FRONTEND_ACL_ONLY"),
+                    &v,
+                    &mut http,
+                )?;
                 flags.map_http = true;
                 parts.took_map_line = true;
             }
@@ -166,23 +222,35 @@ pub(crate) fn vhost_rules(
                 .domain_map
                 .push(((*host).to_owned(), backend.to_owned()));
         } else {
-            em.emit(service, "HAPROXY_HTTP_FRONTEND_ACL_ONLY", &v, &mut http)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_HTTP_FRONTEND_ACL_ONLY"),
+                &v,
+                &mut http,
+            )?;
         }
 
-        let https_line = https_rule(em, service, &v, map, flags, &mut parts, host, backend)?;
-        https.push_str(&https_line);
-        parts
-            .https_by_vhost
-            .insert((*host).to_owned(), format!("{https_prefix}{https_line}"));
+        line.clear();
+        https_rule(em, service, &v, map, flags, parts, host, backend, &mut line)?;
+        https.push_str(&line);
+        if grouped {
+            parts
+                .https_by_vhost
+                .insert((*host).to_owned(), format!("{https_prefix}{line}"));
+        }
     }
 
     let closing = match (redirect, path.is_some(), auth.is_some()) {
-        (true, true, _) => Some("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH"),
-        (true, false, _) => Some("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS"),
-        (false, true, true) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH"),
-        (false, true, false) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH"),
-        (false, false, true) => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH"),
-        (false, false, false) if !map => Some("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY"),
+        (true, true, _) => Some(template_id!(
+            "HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH"
+        )),
+        (true, false, _) => Some(template_id!("HAPROXY_BACKEND_REDIRECT_HTTP_TO_HTTPS")),
+        (false, true, true) => Some(template_id!(
+            "HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH"
+        )),
+        (false, true, false) => Some(template_id!("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH")),
+        (false, false, true) => Some(template_id!("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH")),
+        (false, false, false) if !map => Some(template_id!("HAPROXY_HTTP_FRONTEND_ROUTING_ONLY")),
         (false, false, false) => None,
     };
     if let Some(name) = closing {
@@ -191,11 +259,13 @@ pub(crate) fn vhost_rules(
 
     parts.http = http;
     parts.https = https;
-    Ok(parts)
+    parts.line = line;
+    Ok(())
 }
 
-/// The HTTPS rule of one vhost: by SNI and path when the service has a
-/// path, else by SNI alone, with auth, or through the map file.
+/// Appends the HTTPS rule of one vhost to `out`: by SNI and path when the
+/// service has a path, else by SNI alone, with auth, or through the map
+/// file.
 #[expect(clippy::too_many_arguments, reason = "the pieces of one rule decision")]
 fn https_rule(
     em: &mut Emitter<'_>,
@@ -206,32 +276,42 @@ fn https_rule(
     parts: &mut VhostParts,
     host: &str,
     backend: &str,
-) -> Result<String, Error> {
+    out: &mut String,
+) -> Result<(), Error> {
     let auth = service.auth.is_some();
-    let mut out = String::new();
     if service.path.is_some() {
         let name = if auth {
-            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH"
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH")
         } else {
-            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH"
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_PATH")
         };
-        em.emit(service, name, vars, &mut out)?;
+        em.emit(service, name, vars, out)?;
     } else if auth {
         em.emit(
             service,
-            "HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH",
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL_WITH_AUTH"),
             vars,
-            &mut out,
+            out,
         )?;
     } else if map {
         if !flags.map_https {
-            em.emit(service, "HAPROXY_MAP_HTTPS_FRONTEND_ACL", vars, &mut out)?;
+            em.emit(
+                service,
+                template_id!("HAPROXY_MAP_HTTPS_FRONTEND_ACL"),
+                vars,
+                out,
+            )?;
             flags.map_https = true;
             parts.took_map_line = true;
         }
         parts.domain_map.push((host.to_owned(), backend.to_owned()));
     } else {
-        em.emit(service, "HAPROXY_HTTPS_FRONTEND_ACL", vars, &mut out)?;
+        em.emit(
+            service,
+            template_id!("HAPROXY_HTTPS_FRONTEND_ACL"),
+            vars,
+            out,
+        )?;
     }
-    Ok(out)
+    Ok(())
 }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use haproxy_config::TEMPLATES;
+use haproxy_config::{Staged, StagedConfig, TEMPLATES};
 use lb_model::HealthMemory;
 use mlb_cli::daemon::{self, PollCommand, SseCommand};
-use mlb_cli::render::{RenderFlags, SystemResolver, read_apps, render_apps};
+use mlb_cli::render::{RenderFlags, SystemResolver, read_apps, stage_apps};
 use mlb_cli::update::chain;
 
 /// Marathon service discovery for HAProxy.
@@ -87,7 +87,7 @@ fn render(command: &RenderCommand) -> Result<(), String> {
         eprintln!("warning: app {} left out: {}", app.app, app.reason);
     }
 
-    let outcome = render_apps(
+    let outcome = stage_apps(
         apps,
         &command.flags,
         &templates,
@@ -98,25 +98,40 @@ fn render(command: &RenderCommand) -> Result<(), String> {
     for warning in &outcome.model_warnings {
         eprintln!("warning: {warning}");
     }
-    for skipped in &outcome.rendered.warnings {
+    for skipped in &outcome.staged.warnings {
         eprintln!("warning: {skipped}; service left out");
     }
 
-    let rendered = &outcome.rendered;
+    // The config is written part by part, never joined: for a large
+    // cluster it is tens of megabytes.
+    let Staged {
+        config,
+        domain_map,
+        app_map,
+        ..
+    } = outcome.staged;
     match &command.output {
-        None => std::io::stdout()
-            .write_all(rendered.config.as_bytes())
+        None => write_config(config, std::io::stdout().lock())
             .map_err(|err| format!("writing standard output: {err}")),
         Some(path) => {
-            write_file(path, &rendered.config)?;
+            std::fs::File::create(path)
+                .and_then(|file| write_config(config, file))
+                .map_err(|err| format!("writing {}: {err}", path.display()))?;
             if command.flags.haproxy_map {
                 let dir = path.parent().unwrap_or(Path::new("."));
-                write_file(&dir.join("domain2backend.map"), &rendered.domain_map)?;
-                write_file(&dir.join("app2backend.map"), &rendered.app_map)?;
+                write_file(&dir.join("domain2backend.map"), &domain_map)?;
+                write_file(&dir.join("app2backend.map"), &app_map)?;
             }
             Ok(())
         }
     }
+}
+
+/// Writes `config` to `out` through a buffer.
+fn write_config(config: StagedConfig, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    config.write_to(&mut out)?;
+    out.flush()
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), String> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
-use haproxy_config::{RenderOptions, Rendered, Templates};
+use haproxy_config::{RenderOptions, Rendered, Staged, Templates};
 use lb_model::{HealthMemory, Model, Options, Resolver, Warning};
 use marathon_client::wire::{App, RejectedApp, decode_apps, decode_apps_from_reader};
 
@@ -246,5 +246,34 @@ pub fn render_apps(
         rendered,
         model_warnings: warnings,
         services: services.len(),
+    })
+}
+
+/// A render whose config is still in parts (see [`haproxy_config::Staged`]),
+/// with what the model left out.
+#[derive(Debug)]
+pub struct StagedOutcome {
+    /// The config, in parts, and the map files.
+    pub staged: Staged,
+    /// What the model left out.
+    pub model_warnings: Vec<Warning>,
+}
+
+/// Builds the model of `apps` and renders it as [`render_apps`] does, but
+/// leaves the config in parts, for `mlb-cli render` to write it out
+/// without holding it whole. The model is freed before it returns.
+pub fn stage_apps(
+    apps: Vec<App>,
+    flags: &RenderFlags,
+    templates: &Templates,
+    resolver: &dyn Resolver,
+    memory: &mut HealthMemory,
+) -> Result<StagedOutcome, RenderError> {
+    let Model { services, warnings } =
+        lb_model::build(apps, &flags.model_options(), resolver, memory);
+    let staged = haproxy_config::stage(&services, &flags.render_options(), templates)?;
+    Ok(StagedOutcome {
+        staged,
+        model_warnings: warnings,
     })
 }
