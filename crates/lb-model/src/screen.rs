@@ -138,10 +138,6 @@ fn group_id(group: &str) -> String {
 }
 
 /// Checks the app's id, its app-wide labels and its health checks.
-#[expect(
-    clippy::explicit_iter_loop,
-    reason = "the labels may become a map-like type that has `iter` and no `IntoIterator`"
-)]
 fn check_app(app: &App) -> Result<(), Warning> {
     validate::app_id(&app.id).map_err(|reason| Warning {
         app_id: app.id.clone(),
