@@ -208,63 +208,71 @@ pub fn render(
 
 /// Renders the config of `services` as [`render`] does, but keeps it in
 /// parts, for [`StagedConfig::write_to`] to write out without joining it.
+///
+/// A large cluster is rendered by several threads, each taking a run of
+/// whole apps; their parts are joined in the visiting order, so the
+/// config is the same whatever the number of threads.
 pub fn stage(
     services: &[Service],
     options: &RenderOptions,
     templates: &Templates,
 ) -> Result<Staged, Error> {
-    let mut em = Emitter {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let worth = services.len() / SERVICES_PER_THREAD;
+    stage_in(services, options, templates, threads.min(worth))
+}
+
+/// Below this many services per thread, another thread is not worth it.
+const SERVICES_PER_THREAD: usize = 2_000;
+
+/// [`stage`] with at most `threads` threads.
+pub(crate) fn stage_in(
+    services: &[Service],
+    options: &RenderOptions,
+    templates: &Templates,
+    threads: usize,
+) -> Result<Staged, Error> {
+    let em = Emitter {
         templates,
         options,
         overrides: OverrideCache::default(),
     };
-    let mut flags = Flags::default();
-    let mut warnings = Vec::new();
-    let mut collected = Collected::default();
     let (by_app, visiting) = visiting_order(services);
-
-    let none: &[(&str, &str)] = &[];
-    em.global(
-        template_id!("HAPROXY_HTTP_FRONTEND_APPID_HEAD"),
-        none,
-        &mut collected.appid,
-    )?;
 
     // Apps whose ACL names sanitize alike are left out (see clashes.rs).
     let clashes = clashing(&visiting, options, |s| {
         in_groups(s.groups(), &options.groups) && s.enabled
     });
-    let mut parts = ServiceParts::default();
-    let mut apps = by_app.chunk_by(|a, b| a.app_id == b.app_id);
-    let mut siblings: &[&Service] = &[];
-    for service in visiting {
-        if !in_groups(service.groups(), &options.groups) || !service.enabled {
-            continue;
-        }
-        if let Some(skipped) = clashes.get(&(service.app_id.as_str(), service.service_port)) {
-            warnings.push(skipped.clone());
-            continue;
-        }
-        advance_to(&mut apps, &mut siblings, &service.app_id);
-        let saved = flags.clone();
-        parts.clear(service.backend_weight);
-        if let Err(err) = render_service(
-            &mut em,
-            service,
-            siblings,
-            &mut flags,
-            collected.appid_last,
-            &mut parts,
-        ) {
-            flags = saved;
-            warnings.push(SkippedService {
-                app_id: service.app_id.clone(),
-                service_port: service.service_port,
-                reason: err.to_string(),
-            });
-            continue;
-        }
-        collected.add(service, &mut parts, options);
+    let context = Context {
+        options,
+        templates,
+        by_app: &by_app,
+        clashes: &clashes,
+    };
+
+    // With map files, the first service to route through a map emits the
+    // lines that read it: which one that is depends on every service
+    // before it, so one thread renders them all.
+    let threads = if options.haproxy_map {
+        1
+    } else {
+        threads.max(1)
+    };
+    let none: &[(&str, &str)] = &[];
+    let mut appid_head = String::new();
+    em.global(
+        template_id!("HAPROXY_HTTP_FRONTEND_APPID_HEAD"),
+        none,
+        &mut appid_head,
+    )?;
+    // The first run's parts are the base the others are appended to, so
+    // that a render on one thread joins nothing.
+    let mut runs = stage_runs(&context, &whole_apps(&visiting, threads)).into_iter();
+    let (mut collected, mut warnings) = runs.next().unwrap_or_default();
+    collected.appid.insert_str(0, &appid_head);
+    for (run, skipped) in runs {
+        collected.append(run);
+        warnings.extend(skipped);
     }
 
     let domain_map = map_file(std::mem::take(&mut collected.domain_map));
@@ -275,6 +283,116 @@ pub fn stage(
         app_map,
         warnings,
     })
+}
+
+/// Renders each run, the first on this thread and each other on a
+/// thread of its own; their results in the order of the runs.
+fn stage_runs<'s>(
+    context: &Context<'_, 's>,
+    runs: &[&[&'s Service]],
+) -> Vec<(Collected<'s>, Vec<SkippedService>)> {
+    let Some((first, others)) = runs.split_first() else {
+        return Vec::new();
+    };
+    std::thread::scope(|scope| {
+        let others: Vec<_> = others
+            .iter()
+            .map(|run| scope.spawn(|| context.stage_run(run)))
+            .collect();
+        let mut done = vec![context.stage_run(first)];
+        for other in others {
+            let run = other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            done.push(run);
+        }
+        done
+    })
+}
+
+/// `visiting` cut into at most `count` runs of about the same length,
+/// each ending with the last service of an app: the services of one app
+/// must be rendered by one thread, which knows whether the app's id
+/// route has been written already.
+fn whole_apps<'v, 's>(visiting: &'v [&'s Service], count: usize) -> Vec<&'v [&'s Service]> {
+    let mut runs = Vec::with_capacity(count);
+    let mut rest = visiting;
+    for left in (1..=count).rev() {
+        if left == 1 || rest.is_empty() {
+            runs.push(rest);
+            break;
+        }
+        let mut cut = rest.len() / left;
+        while cut < rest.len() && cut > 0 && rest[cut].app_id == rest[cut - 1].app_id {
+            cut += 1;
+        }
+        let (run, after) = rest.split_at(cut);
+        runs.push(run);
+        rest = after;
+    }
+    runs
+}
+
+/// What every thread of a render reads.
+struct Context<'a, 's> {
+    options: &'a RenderOptions,
+    templates: &'a Templates,
+    /// Every service, grouped by app (see [`visiting_order`]).
+    by_app: &'a [&'s Service],
+    /// The services left out for their ACL names (see clashes.rs).
+    clashes: &'a BTreeMap<(&'s str, u16), SkippedService>,
+}
+
+impl<'s> Context<'_, 's> {
+    /// Renders `run`, services in visiting order: what they add to the
+    /// config, and the services left out.
+    fn stage_run(&self, run: &[&'s Service]) -> (Collected<'s>, Vec<SkippedService>) {
+        let options = self.options;
+        let mut em = Emitter {
+            templates: self.templates,
+            options,
+            overrides: OverrideCache::default(),
+        };
+        let mut flags = Flags::default();
+        let mut warnings = Vec::new();
+        let mut collected = Collected::default();
+        let mut parts = ServiceParts::default();
+        let mut apps = self.by_app.chunk_by(|a, b| a.app_id == b.app_id);
+        let mut siblings: &[&Service] = &[];
+        for &service in run {
+            if !in_groups(service.groups(), &options.groups) || !service.enabled {
+                continue;
+            }
+            if let Some(skipped) = self
+                .clashes
+                .get(&(service.app_id.as_str(), service.service_port))
+            {
+                warnings.push(skipped.clone());
+                continue;
+            }
+            advance_to(&mut apps, &mut siblings, &service.app_id);
+            let saved = flags.clone();
+            parts.clear(service.backend_weight);
+            if let Err(err) = render_service(
+                &mut em,
+                service,
+                siblings,
+                &mut flags,
+                collected.appid_last,
+                &mut parts,
+            ) {
+                flags = saved;
+                warnings.push(SkippedService {
+                    app_id: service.app_id.clone(),
+                    service_port: service.service_port,
+                    reason: err.to_string(),
+                });
+                continue;
+            }
+            collected.add(service, &mut parts, options);
+        }
+        (collected, warnings)
+    }
 }
 
 /// What the services rendered so far add to each part of the config.
@@ -296,6 +414,24 @@ struct Collected<'s> {
 }
 
 impl<'s> Collected<'s> {
+    /// Adds what the services of `later` added, after what these did.
+    fn append(&mut self, later: Collected<'s>) {
+        self.userlists.push_str(&later.userlists);
+        self.frontends.append(later.frontends);
+        self.backends.append(later.backends);
+        self.http_parts.extend(later.http_parts);
+        self.tls_parts.extend(later.tls_parts);
+        for (host, group) in later.grouped {
+            let mine = self.grouped.entry(host).or_default();
+            mine.parts.extend(group.parts);
+            mine.certs.extend(group.certs);
+            mine.bind_options.extend(group.bind_options);
+        }
+        self.appid.push_str(&later.appid);
+        self.domain_map.extend(later.domain_map);
+        self.app_map.extend(later.app_map);
+    }
+
     /// Adds what `service` rendered whole into `parts`.
     fn add(&mut self, service: &'s Service, parts: &mut ServiceParts, options: &RenderOptions) {
         self.userlists.push_str(&parts.userlist);
@@ -967,4 +1103,129 @@ fn servers(
         taken_names.insert(name);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use lb_model::{Auth, HealthCheck};
+
+    use super::*;
+
+    /// Services of every kind the threads must agree on: apps with several
+    /// service ports, vhosts with weights (sorted across threads), auth,
+    /// grouped HTTPS vhosts shared by apps, ACL clashes and overrides that
+    /// fail.
+    fn cluster(apps: usize) -> Vec<Service> {
+        let mut services = Vec::new();
+        for n in 0..apps {
+            let id = format!("/team{}/app{n:04}", n % 7);
+            for port in 0..=(n % 3) {
+                let port = u16::try_from(10_000 + 3 * n + port).unwrap();
+                let mut service = Service::default_for(&id, port);
+                if n % 2 == 0 {
+                    service.hostname = Some(format!("app{}.example.com", n % 50));
+                    service.backend_weight = i64::try_from(n % 5).unwrap();
+                }
+                if n % 11 == 0 {
+                    service.auth = Some(Auth {
+                        realm: "realm".to_owned(),
+                        user: "user".to_owned(),
+                        password: "hash".to_owned(),
+                    });
+                }
+                if n % 13 == 0 {
+                    service.ssl_cert = Some(format!("/etc/ssl/{n}.pem"));
+                }
+                if n % 17 == 0 {
+                    service
+                        .templates
+                        .insert("BACKEND_HEAD".to_owned(), "backend {backend\n".to_owned());
+                }
+                if n % 5 == 0 {
+                    service.mode = Some("http".to_owned());
+                    service.health_check = Some(HealthCheck {
+                        protocol: "HTTP".to_owned(),
+                        port_index: Some(0),
+                        port: None,
+                        path: "/health".to_owned(),
+                        timeout_seconds: 20,
+                        interval_seconds: 60,
+                        grace_period_seconds: 300,
+                        max_consecutive_failures: 3,
+                    });
+                }
+                for task in 0..=(n % 4) {
+                    service.backends.push(Backend {
+                        host: format!("agent{}", (n + task) % 40),
+                        ip: format!("10.0.{}.{}", task, n % 250),
+                        port: u16::try_from(31_000 + task).unwrap(),
+                        draining: task == 3,
+                    });
+                }
+                services.push(service);
+            }
+        }
+        // Two apps whose vhost ACL names clash, one in each half.
+        let mut store = Service::default_for("/store", 9_000);
+        store.hostname = Some("shop.example.com".to_owned());
+        let mut thief = Service::default_for("/zz/example/com/store", 9_001);
+        thief.hostname = Some("shop".to_owned());
+        for service in [&mut store, &mut thief] {
+            service.backends.push(Backend {
+                host: "agent1".to_owned(),
+                ip: "10.0.0.1".to_owned(),
+                port: 31_000,
+                draining: false,
+            });
+        }
+        services.extend([store, thief]);
+        services.sort_by(|a, b| (&a.app_id, a.service_port).cmp(&(&b.app_id, b.service_port)));
+        services
+    }
+
+    #[test]
+    fn the_config_does_not_depend_on_the_number_of_threads() {
+        let services = cluster(300);
+        let templates = Templates::default();
+        let grouped = RenderOptions {
+            groups: vec!["*".to_owned()],
+            group_https_by_vhost: true,
+            ..RenderOptions::default()
+        };
+        let plain = RenderOptions {
+            groups: vec!["*".to_owned()],
+            ..RenderOptions::default()
+        };
+        for options in [plain, grouped] {
+            let written = |threads| {
+                let staged = stage_in(&services, &options, &templates, threads).unwrap();
+                (staged.config.into_string(), staged.warnings)
+            };
+            let (alone, warnings) = written(1);
+            assert!(warnings.len() > 10, "{warnings:?}");
+            for threads in 2..=5 {
+                assert_eq!(
+                    written(threads),
+                    (alone.clone(), warnings.clone()),
+                    "{threads}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn runs_end_with_whole_apps() {
+        let services = cluster(50);
+        let visiting: Vec<&Service> = services.iter().collect();
+        for count in 1..=7 {
+            let runs = whole_apps(&visiting, count);
+            assert!(runs.len() <= count);
+            assert_eq!(runs.concat(), visiting);
+            for pair in runs.windows(2) {
+                if let (Some(last), Some(next)) = (pair[0].last(), pair[1].first()) {
+                    assert_ne!(last.app_id, next.app_id);
+                }
+            }
+        }
+    }
 }

@@ -95,6 +95,11 @@ impl Chunks {
     /// The size of a chunk; a text longer than that gets a chunk of its own.
     const SIZE: usize = 64 * 1024;
 
+    /// Appends the chunks of `later`.
+    pub(crate) fn append(&mut self, later: Chunks) {
+        self.chunks.extend(later.chunks);
+    }
+
     /// Appends `text`.
     pub(crate) fn push_str(&mut self, text: &str) {
         match self.chunks.last_mut() {
