@@ -4,15 +4,18 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::iter::Peekable;
 use std::net::Ipv4Addr;
+use std::ops::Range;
 
 use marathon_client::wire::{App, HealthCheck as WireCheck, Task};
 
 use crate::bluegreen::{PreparedApp, merge_groups};
 use crate::health::HealthMemory;
 use crate::labels::{LABELS, apply, check_port_index, per_port_label};
-use crate::ports::{Networking, PortAssigner, networking, service_ports, task_ports};
+use crate::ports::{
+    Networking, PortAssigner, given_service_ports, networking, service_ports, task_ports,
+};
 use crate::resolve::Resolver;
-use crate::screen::{Screened, screen};
+use crate::screen::{self, Screened};
 use crate::service::{Backend, HealthCheck, Service, Warning};
 
 /// How the model is built.
@@ -84,76 +87,232 @@ const IDLE_STATES: &[&str] = &[
 /// The result depends only on the apps, the options, the resolver and the
 /// health memory, never on the order of the apps or of their tasks.
 pub fn build(
-    mut apps: Vec<App>,
+    apps: Vec<App>,
     options: &Options,
     resolver: &dyn Resolver,
     memory: &mut HealthMemory,
 ) -> Model {
-    let mut warnings = Vec::new();
-    // The apps stay in place, read in app id order through their
-    // positions: only the apps of deployment groups move, to be merged.
-    let Screened { plain, grouped } = screen(&mut apps, options, &mut warnings);
-    let mut groups = merge_groups(&mut apps, &grouped, &mut warnings)
-        .into_iter()
-        .peekable();
-    let mut plain = plain.into_iter();
-
-    // Tasks that were remembered before this build and are gone now are
-    // forgotten at the end. A memory empty at the start holds only tasks
-    // seen in this build at the end, and then nothing is to be forgotten.
-    let mut seen_tasks = (!memory.is_empty()).then(BTreeSet::new);
-    let mut builder = Builder {
-        options,
-        resolver,
-        memory,
-        assigner: PortAssigner::new(
-            options.min_service_port_ip_per_task,
-            options.max_service_port_ip_per_task,
-        ),
-        warnings,
-        services: Vec::new(),
-        slots: Vec::new(),
-    };
-    // Each app is freed as soon as its services are built, so that a large
-    // cluster is never held twice, once as apps and once as services.
-    while let Some((app, draining)) = next_app(&mut apps, &mut plain, &mut groups) {
-        if options
-            .framework_name
-            .as_deref()
-            .is_some_and(|name| app.id.get(1..) == Some(name))
-        {
-            continue;
-        }
-        builder.add_app(&app, &draining);
-        if let Some(seen) = &mut seen_tasks {
-            seen.extend(app.tasks.into_iter().map(|task| task.id));
-        }
+    let mut builder = ModelBuilder::new(options, resolver, memory);
+    for app in apps {
+        builder.add(app);
     }
-    drop(apps);
-    let Builder {
-        mut services,
-        mut warnings,
-        memory,
-        ..
-    } = builder;
-    if let Some(seen) = &seen_tasks {
-        memory.retain_seen(seen);
-    }
-
-    // The apps came in id order, each with its services in port order: the
-    // whole list is in order. Only should that ever fail are they sorted.
-    if !services.is_sorted_by(|a, b| order(a) <= order(b)) {
-        services.sort_by(|a, b| order(a).cmp(&order(b)));
-    }
-    let services = crate::claims::claim_ports(services, options, &mut warnings);
-    warnings.sort();
-    warnings.dedup();
-    Model { services, warnings }
+    builder.finish()
 }
 
-/// The next app in app id order, taken out of `apps` or out of the merged
-/// deployment groups, with the draining flags of its tasks (none for a
-/// plain app, whose tasks do not drain).
+/// Builds a model from apps handed over one at a time, in any order, as
+/// [`build`] does from a list: the same apps give the same model.
+///
+/// Most of an app's services are built as soon as it comes, and the app is
+/// freed then; so apps can be built while the next ones are still being
+/// decoded, and a large cluster is never held whole as apps. What depends
+/// on other apps waits for [`finish`](Self::finish): whether an id is
+/// unique, the merging of deployment groups, and the service ports made
+/// up for IP-per-task apps, which depend on the apps before in id order.
+///
+/// The health memory is read while apps come and written only by
+/// `finish`: a builder dropped before it leaves the memory as it was.
+pub struct ModelBuilder<'a> {
+    options: &'a Options,
+    /// Builds the services of one app at a time.
+    apps: AppBuilder<'a>,
+    /// Warnings that stand whatever the other apps are: apps, tasks and
+    /// labels refused on their own.
+    warnings: Vec<Warning>,
+    /// The apps built as they came, in that order.
+    built: Vec<Built>,
+    /// Apps whose services depend on other apps, kept whole until
+    /// `finish`: those of deployment groups, and those whose service ports
+    /// are made up.
+    waiting: Vec<App>,
+}
+
+/// One app whose services were built, and where in the [`AppBuilder`]'s
+/// lists what it gave lies.
+#[derive(Debug)]
+struct Built {
+    id: String,
+    /// Its services, in port order.
+    services: Range<usize>,
+    /// What was left out of it.
+    warnings: Range<usize>,
+    /// The health check results of its tasks, to be remembered.
+    health: Range<usize>,
+    /// Its tasks' ids, for the health memory to forget the others.
+    tasks: Range<usize>,
+}
+
+impl std::fmt::Debug for ModelBuilder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelBuilder")
+            .field("built", &self.built.len())
+            .field("waiting", &self.waiting.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ModelBuilder<'a> {
+    /// A builder with no apps yet.
+    #[must_use]
+    pub fn new(
+        options: &'a Options,
+        resolver: &'a dyn Resolver,
+        memory: &'a mut HealthMemory,
+    ) -> Self {
+        // Tasks that were remembered before this build and are gone now are
+        // forgotten at the end. A memory empty at the start holds only tasks
+        // seen in this build at the end, and then nothing is to be forgotten.
+        let track_tasks = !memory.is_empty();
+        ModelBuilder {
+            options,
+            apps: AppBuilder {
+                options,
+                resolver,
+                memory,
+                track_tasks,
+                services: Vec::new(),
+                warnings: Vec::new(),
+                health: Vec::new(),
+                tasks: Vec::new(),
+                slots: Vec::new(),
+            },
+            warnings: Vec::new(),
+            built: Vec::new(),
+            waiting: Vec::new(),
+        }
+    }
+
+    /// Adds one app.
+    pub fn add(&mut self, mut app: App) {
+        if !screen::check(&mut app, self.options, &mut self.warnings) {
+            return;
+        }
+        let mode = networking(&app);
+        let ports = given_service_ports(&app, mode);
+        match ports {
+            Some(ports) if screen::deployment_group(&app).is_none() => {
+                let ports: Vec<Option<i64>> = ports.into_iter().map(Some).collect();
+                let built = if self.apps.is_framework(&app) {
+                    self.apps.nothing(app.id)
+                } else {
+                    self.apps.add_app(&app, &[], &ports)
+                };
+                self.built.push(built);
+            }
+            _ => self.waiting.push(app),
+        }
+    }
+
+    /// The model of every app added.
+    #[must_use]
+    pub fn finish(self) -> Model {
+        let ModelBuilder {
+            options,
+            apps: mut builder,
+            mut warnings,
+            mut built,
+            mut waiting,
+        } = self;
+
+        // Which apps are exposed, by their positions: the built ones first,
+        // then the waiting ones.
+        let ids: Vec<(&str, Option<&str>)> = (built.iter().map(|app| (app.id.as_str(), None)))
+            .chain((waiting.iter()).map(|app| (app.id.as_str(), screen::deployment_group(app))))
+            .collect();
+        let Screened { plain, grouped } = screen::choose(&ids, &mut warnings);
+        drop(ids);
+        let first_waiting = built.len();
+        let mut kept: Vec<usize> = plain
+            .iter()
+            .copied()
+            .filter(|&at| at < first_waiting)
+            .collect();
+        let plain_waiting: Vec<usize> = (plain.iter())
+            .filter_map(|&at| at.checked_sub(first_waiting))
+            .collect();
+        let grouped: Vec<usize> = grouped.iter().map(|&at| at - first_waiting).collect();
+
+        // The waiting apps, in id order: service ports are made up for them
+        // in that order, so that every instance makes up the same.
+        let mut groups = merge_groups(&mut waiting, &grouped, &mut warnings)
+            .into_iter()
+            .peekable();
+        let mut plain_waiting = plain_waiting.into_iter();
+        let mut assigner = PortAssigner::new(
+            options.min_service_port_ip_per_task,
+            options.max_service_port_ip_per_task,
+        );
+        while let Some((app, draining)) = next_app(&mut waiting, &mut plain_waiting, &mut groups) {
+            let finished = if builder.is_framework(&app) {
+                builder.nothing(app.id)
+            } else {
+                let ports = service_ports(&app, networking(&app), &mut assigner);
+                builder.add_app(&app, &draining, &ports)
+            };
+            kept.push(built.len());
+            built.push(finished);
+        }
+        drop(waiting);
+
+        kept.sort_unstable_by(|&a, &b| built[a].id.cmp(&built[b].id));
+        let AppBuilder {
+            memory,
+            track_tasks,
+            services,
+            warnings: app_warnings,
+            health,
+            tasks,
+            ..
+        } = builder;
+        let mut services = in_order(services, &built, &kept);
+        for app in kept.iter().map(|&at| &built[at]) {
+            warnings.extend_from_slice(&app_warnings[app.warnings.clone()]);
+            for (task, alive) in &health[app.health.clone()] {
+                memory.remember(task, *alive);
+            }
+        }
+        if track_tasks {
+            let seen: BTreeSet<&str> = (kept.iter())
+                .flat_map(|&at| &tasks[built[at].tasks.clone()])
+                .map(String::as_str)
+                .collect();
+            memory.retain_seen(&seen);
+        }
+
+        // The apps are in id order, each with its services in port order:
+        // the whole list is in order. Only should that ever fail are they
+        // sorted.
+        if !services.is_sorted_by(|a, b| order(a) <= order(b)) {
+            services.sort_by(|a, b| order(a).cmp(&order(b)));
+        }
+        let services = crate::claims::claim_ports(services, options, &mut warnings);
+        warnings.sort();
+        warnings.dedup();
+        Model { services, warnings }
+    }
+}
+
+/// The services of the `kept` apps, in that order. When they are all the
+/// apps and lie in that order already, nothing moves.
+fn in_order(services: Vec<Service>, built: &[Built], kept: &[usize]) -> Vec<Service> {
+    let mut next = 0;
+    let in_place = kept.iter().all(|&at| {
+        let here = built[at].services.start == next;
+        next = built[at].services.end;
+        here
+    });
+    if in_place && next == services.len() {
+        return services;
+    }
+    let mut services: Vec<Option<Service>> = services.into_iter().map(Some).collect();
+    (kept.iter())
+        .flat_map(|&at| built[at].services.clone())
+        .filter_map(|at| services[at].take())
+        .collect()
+}
+
+/// The next waiting app in app id order, taken out of `apps` or out of the
+/// merged deployment groups, with the draining flags of its tasks (none
+/// for a plain app, whose tasks do not drain).
 ///
 /// The plain apps and the groups are each in id order, and no group has
 /// the id of a plain app: taking the lower of the two next ones reads
@@ -179,28 +338,54 @@ fn order(service: &Service) -> (&str, u16, usize) {
     (&service.app_id, service.service_port, service.port_index)
 }
 
-/// Builds the services of the apps one by one, into one list.
-struct Builder<'a> {
+/// Builds the services of apps one by one, into lists shared by all of
+/// them.
+struct AppBuilder<'a> {
     options: &'a Options,
     resolver: &'a dyn Resolver,
+    /// Read while building; written by [`ModelBuilder::finish`].
     memory: &'a mut HealthMemory,
-    assigner: PortAssigner,
-    warnings: Vec<Warning>,
-    /// The services built so far, in app id order.
+    /// Whether the apps' task ids are kept, for the memory to forget the
+    /// tasks that are gone.
+    track_tasks: bool,
     services: Vec<Service>,
+    warnings: Vec<Warning>,
+    /// Health check results seen: the task's id, and whether it is alive.
+    health: Vec<(String, bool)>,
+    /// Task ids, when `track_tasks`.
+    tasks: Vec<String>,
     /// The current app's service ports, each with the position of its
     /// service in `services`, if it has one. Kept from one app to the next
     /// so that its memory serves every app.
     slots: Vec<(i64, Option<usize>)>,
 }
 
-impl Builder<'_> {
-    /// Adds the services of one app, each with its backends, in port order.
-    /// `draining` says which tasks drain, by position; tasks past its end
-    /// do not.
-    fn add_app(&mut self, app: &App, draining: &[bool]) {
+impl AppBuilder<'_> {
+    /// An app that gets no services: it only takes its id.
+    fn nothing(&self, id: String) -> Built {
+        Built {
+            id,
+            services: self.services.len()..self.services.len(),
+            warnings: self.warnings.len()..self.warnings.len(),
+            health: self.health.len()..self.health.len(),
+            tasks: self.tasks.len()..self.tasks.len(),
+        }
+    }
+
+    /// Whether `app` is mlb itself, which is never exposed.
+    fn is_framework(&self, app: &App) -> bool {
+        self.options
+            .framework_name
+            .as_deref()
+            .is_some_and(|name| app.id.get(1..) == Some(name))
+    }
+
+    /// Adds the services of one app, each with its backends, in port order,
+    /// on the service ports `ports`. `draining` says which tasks drain, by
+    /// position; tasks past its end do not.
+    fn add_app(&mut self, app: &App, draining: &[bool], ports: &[Option<i64>]) -> Built {
+        let start = self.nothing(app.id.clone());
         let mode = networking(app);
-        let ports = service_ports(app, mode, &mut self.assigner);
 
         // Per-port labels, grouped by port index and in the order of LABELS.
         let mut port_labels: Vec<(usize, usize, &str, &str)> = app
@@ -213,10 +398,10 @@ impl Builder<'_> {
         port_labels.sort_unstable();
         let app_groups = groups_of(app);
 
-        // Services are built in place, at the end of the model's list, and
-        // found by Marathon's service port. A port listed twice keeps its
-        // last service; the one it replaces gets no backends and goes with
-        // the services that have none.
+        // Services are built in place, at the end of the list, and found
+        // by Marathon's service port. A port listed twice keeps its last
+        // service; the one it replaces gets no backends and goes with the
+        // services that have none.
         let first = self.services.len();
         self.slots.clear();
         for (index, port) in ports.iter().enumerate() {
@@ -254,7 +439,11 @@ impl Builder<'_> {
 
         for (at, task) in app.tasks.iter().enumerate() {
             let draining = draining.get(at).copied().unwrap_or(false);
-            self.add_task(app, task, mode, &ports, draining);
+            self.add_task(app, task, mode, ports, draining);
+        }
+        if self.track_tasks {
+            self.tasks
+                .extend(app.tasks.iter().map(|task| task.id.clone()));
         }
 
         // Servers are listed by (host, port) in marathon-lb; the address
@@ -271,9 +460,14 @@ impl Builder<'_> {
             }
         }
         self.services.truncate(kept);
-        // The apps come in app id order, so sorting the few services of
-        // each by port puts the whole list in order.
         self.services[first..].sort_by(|a, b| order(a).cmp(&order(b)));
+        Built {
+            id: start.id,
+            services: first..self.services.len(),
+            warnings: start.warnings.start..self.warnings.len(),
+            health: start.health.start..self.health.len(),
+            tasks: start.tasks.start..self.tasks.len(),
+        }
     }
 
     /// Adds a task of `app` to the services of the ports it serves, if it
@@ -286,15 +480,7 @@ impl Builder<'_> {
         ports: &[Option<i64>],
         draining: bool,
     ) {
-        let Some((ip, task_ports)) = serving_task(
-            app,
-            task,
-            mode,
-            self.options,
-            self.resolver,
-            self.memory,
-            &mut self.warnings,
-        ) else {
+        let Some((ip, task_ports)) = self.serving_task(app, task, mode) else {
             return;
         };
         let host = task.host.clone().unwrap_or_default();
@@ -412,62 +598,61 @@ fn health_check(app: &App, index: i64) -> Option<&WireCheck> {
         .find(|check| check.port.is_some_and(|port| port != 0) || check.port_index == Some(index))
 }
 
-/// The address and ports of a task that should get traffic.
-fn serving_task<'a>(
-    app: &App,
-    task: &'a Task,
-    mode: Networking,
-    options: &Options,
-    resolver: &dyn Resolver,
-    memory: &mut HealthMemory,
-    warnings: &mut Vec<Warning>,
-) -> Option<(String, Cow<'a, [i64]>)> {
-    let host = task.host.as_deref().filter(|host| !host.is_empty())?;
-    if task
-        .state
-        .as_deref()
-        .is_some_and(|state| IDLE_STATES.contains(&state))
-    {
-        return None;
-    }
+impl AppBuilder<'_> {
+    /// The address and ports of a task that should get traffic.
+    fn serving_task<'t>(
+        &mut self,
+        app: &App,
+        task: &'t Task,
+        mode: Networking,
+    ) -> Option<(String, Cow<'t, [i64]>)> {
+        let host = task.host.as_deref().filter(|host| !host.is_empty())?;
+        if task
+            .state
+            .as_deref()
+            .is_some_and(|state| IDLE_STATES.contains(&state))
+        {
+            return None;
+        }
 
-    if options.health_check && !app.health_checks.is_empty() {
-        match &task.health_check_results {
-            Some(results) if !results.is_empty() => {
-                let alive = results.iter().any(|result| result.alive);
-                memory.remember(&task.id, alive);
-                if !alive {
-                    return None;
+        if self.options.health_check && !app.health_checks.is_empty() {
+            match &task.health_check_results {
+                Some(results) if !results.is_empty() => {
+                    let alive = results.iter().any(|result| result.alive);
+                    self.health.push((task.id.clone(), alive));
+                    if !alive {
+                        return None;
+                    }
                 }
-            }
-            // No answer yet, or none since a Marathon failover: keep the
-            // last one known.
-            _ => {
-                if memory.get(&task.id) != Some(true) {
-                    return None;
+                // No answer yet, or none since a Marathon failover: keep the
+                // last one known.
+                _ => {
+                    if self.memory.get(&task.id) != Some(true) {
+                        return None;
+                    }
                 }
             }
         }
-    }
 
-    let ip = if mode == Networking::Container {
-        task.ip_addresses
-            .first()
-            .and_then(|address| address.ip_address.clone())?
-    } else if let Some(ip) = resolver.resolve_ipv4(host) {
-        dotted(ip)
-    } else {
-        warnings.push(Warning::app(
-            &app.id,
-            format!(
-                "agent host {host:?} of task {} has no IPv4 address; task left out",
-                task.id
-            ),
-        ));
-        return None;
-    };
-    let ports = task_ports(app, task, mode);
-    (!ports.is_empty()).then_some((ip, ports))
+        let ip = if mode == Networking::Container {
+            task.ip_addresses
+                .first()
+                .and_then(|address| address.ip_address.clone())?
+        } else if let Some(ip) = self.resolver.resolve_ipv4(host) {
+            dotted(ip)
+        } else {
+            self.warnings.push(Warning::app(
+                &app.id,
+                format!(
+                    "agent host {host:?} of task {} has no IPv4 address; task left out",
+                    task.id
+                ),
+            ));
+            return None;
+        };
+        let ports = task_ports(app, task, mode);
+        (!ports.is_empty()).then_some((ip, ports))
+    }
 }
 
 /// `ip` in dotted decimal, as its `Display` writes it.
@@ -495,6 +680,31 @@ fn dotted(ip: Ipv4Addr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resolve::IpLiteralResolver;
+
+    #[test]
+    fn health_answers_are_remembered_only_when_the_build_finishes() {
+        let document = br#"[{"id": "/a", "portDefinitions": [{"port": 10000}],
+            "healthChecks": [{"protocol": "HTTP", "portIndex": 0}],
+            "tasks": [{"id": "t1", "host": "10.0.0.1", "ports": [31000],
+                       "healthCheckResults": [{"alive": true}]}]}]"#;
+        let apps = marathon_client::wire::decode_apps(document).unwrap().apps;
+        let options = Options {
+            health_check: true,
+            ..Options::default()
+        };
+        let mut memory = HealthMemory::default();
+        let mut dropped = ModelBuilder::new(&options, &IpLiteralResolver, &mut memory);
+        for app in apps.clone() {
+            dropped.add(app);
+        }
+        drop(dropped);
+        assert!(memory.is_empty());
+
+        let model = build(apps, &options, &IpLiteralResolver, &mut memory);
+        assert_eq!(model.services.len(), 1, "{:?}", model.warnings);
+        assert_eq!(memory.get("t1"), Some(true));
+    }
 
     #[test]
     fn dotted_addresses_are_written_as_display_writes_them() {

@@ -33,7 +33,7 @@ impl HealthMemory {
     }
 
     /// Forgets every task not in `seen`.
-    pub(crate) fn retain_seen(&mut self, seen: &std::collections::BTreeSet<String>) {
-        self.alive.retain(|task, _| seen.contains(task));
+    pub(crate) fn retain_seen(&mut self, seen: &std::collections::BTreeSet<&str>) {
+        self.alive.retain(|task, _| seen.contains(task.as_str()));
     }
 }

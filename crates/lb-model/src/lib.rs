@@ -37,7 +37,7 @@ mod service;
 mod time;
 mod validate;
 
-pub use build::{Model, Options, build};
+pub use build::{Model, ModelBuilder, Options, build};
 pub use health::HealthMemory;
 pub use labels::{APP_LABELS, LABELS, Label};
 pub use resolve::{IpLiteralResolver, Resolver};

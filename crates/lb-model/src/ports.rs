@@ -164,6 +164,27 @@ impl PortAssigner {
     }
 }
 
+/// The app's service ports, in port index order, when Marathon gives
+/// them; `None` when they must be made up by the [`PortAssigner`], whose
+/// answer depends on the apps offered before.
+pub(crate) fn given_service_ports(app: &App, mode: Networking) -> Option<Vec<i64>> {
+    if matches!(mode, Networking::Container | Networking::Bridge) {
+        let mapped: Vec<i64> = port_mappings(app)
+            .iter()
+            .filter_map(|m| m.service_port)
+            .collect();
+        if !mapped.is_empty() {
+            return Some(mapped);
+        }
+    }
+
+    let defined = definition_ports(app);
+    if !defined.is_empty() || mode != Networking::Container || app.tasks.is_empty() {
+        return Some(defined);
+    }
+    None
+}
+
 /// The app's service ports, in port index order; `None` for a port that
 /// could not be had.
 pub(crate) fn service_ports(
@@ -171,23 +192,11 @@ pub(crate) fn service_ports(
     mode: Networking,
     assigner: &mut PortAssigner,
 ) -> Vec<Option<i64>> {
-    if matches!(mode, Networking::Container | Networking::Bridge) {
-        let mapped: Vec<Option<i64>> = port_mappings(app)
-            .iter()
-            .filter_map(|m| m.service_port)
-            .map(Some)
-            .collect();
-        if !mapped.is_empty() {
-            return mapped;
-        }
-    }
-
-    let defined: Vec<Option<i64>> = definition_ports(app).into_iter().map(Some).collect();
-    if !defined.is_empty() || mode != Networking::Container {
-        return defined;
+    if let Some(given) = given_service_ports(app, mode) {
+        return given.into_iter().map(Some).collect();
     }
     let Some(first) = app.tasks.first() else {
-        return defined;
+        return Vec::new();
     };
     task_ports(app, first, mode)
         .iter()

@@ -14,9 +14,9 @@ use crate::validate;
 
 const DEPLOYMENT_GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
 
-/// The apps fit to build services from, by their positions in the apps,
-/// each list in app id order. Their ids are unique, and no deployment
-/// group is exposed under the id of a plain app.
+/// The apps fit to build services from, by their positions in the list
+/// [`choose`] was given, each list in app id order. Their ids are unique,
+/// and no deployment group is exposed under the id of a plain app.
 #[derive(Debug, Default)]
 pub(crate) struct Screened {
     /// The apps of no deployment group.
@@ -25,54 +25,43 @@ pub(crate) struct Screened {
     pub(crate) grouped: Vec<usize>,
 }
 
-/// Screens `apps`: apps refused as a whole are removed, and the others are
-/// answered by position. The result does not depend on the order of
-/// `apps`.
-///
-/// The apps stay where they are: the result orders positions, not apps,
-/// so that no app is moved by a sort. Each app is read once here, while
-/// it is checked; what the later steps need of it (its id, whether it has
-/// a deployment group) is noted then, so that a large cluster is not
-/// fetched from memory once more per step.
-pub(crate) fn screen(
-    apps: &mut Vec<App>,
-    options: &Options,
-    warnings: &mut Vec<Warning>,
-) -> Screened {
-    let mut text = String::new();
-    let mut ends = Vec::with_capacity(apps.len());
-    let mut in_group = Vec::with_capacity(apps.len());
-    apps.retain_mut(|app| {
-        if let Err(warning) = check_app(app) {
-            warnings.push(warning);
-            return false;
+/// Checks `app` on its own: gives `false` when it is refused as a whole;
+/// otherwise leaves out its refused tasks, and its template labels when
+/// they are turned off. Every warning goes to `warnings`.
+pub(crate) fn check(app: &mut App, options: &Options, warnings: &mut Vec<Warning>) -> bool {
+    if let Err(warning) = check_app(app) {
+        warnings.push(warning);
+        return false;
+    }
+    app.tasks.retain(|task| match check_task(task) {
+        Ok(()) => true,
+        Err(reason) => {
+            warnings.push(Warning::app(&app.id, reason));
+            false
         }
-        app.tasks.retain(|task| match check_task(task) {
-            Ok(()) => true,
-            Err(reason) => {
-                warnings.push(Warning::app(&app.id, reason));
-                false
-            }
-        });
-        if !options.label_templates {
-            drop_template_labels(app, warnings);
-        }
-        text.push_str(&app.id);
-        ends.push(text.len());
-        in_group.push(app.labels.contains_key(DEPLOYMENT_GROUP));
-        true
     });
+    if !options.label_templates {
+        drop_template_labels(app, warnings);
+    }
+    true
+}
 
+/// The deployment group an app belongs to, if any.
+pub(crate) fn deployment_group(app: &App) -> Option<&str> {
+    app.labels.get(DEPLOYMENT_GROUP)
+}
+
+/// Chooses, among apps that passed [`check`], given by their ids and
+/// deployment groups, those that can be exposed. The answer does not
+/// depend on the order of `apps`.
+pub(crate) fn choose(apps: &[(&str, Option<&str>)], warnings: &mut Vec<Warning>) -> Screened {
     // Everything that marathon-lb decides by the order Marathon lists apps
     // in (blue/green ties, made-up service ports) is decided by app id.
-    // The ids are sorted side by side, copied into `text`: where they lie,
-    // every comparison would fetch two of them from far apart in memory.
-    let mut start = 0;
-    let mut ids: Vec<(&str, usize)> = Vec::with_capacity(ends.len());
-    for (at, end) in ends.into_iter().enumerate() {
-        ids.push((&text[start..end], at));
-        start = end;
-    }
+    let mut ids: Vec<(&str, usize)> = apps
+        .iter()
+        .enumerate()
+        .map(|(at, (id, _))| (*id, at))
+        .collect();
     ids.sort_unstable();
 
     // Two apps with one id cannot both be exposed (their backends would
@@ -99,25 +88,21 @@ pub(crate) fn screen(
         plain: Vec::with_capacity(unique.len()),
         grouped: Vec::new(),
     };
-    for &(_, at) in &unique {
-        if !in_group[at] {
+    for &(app_id, at) in &unique {
+        let Some(group) = apps[at].1 else {
             screened.plain.push(at);
-            continue;
-        }
-        let app = &apps[at];
-        let Some(group) = app.labels.get(DEPLOYMENT_GROUP) else {
             continue;
         };
         let id = group_id(group);
         let taken = unique
             .binary_search_by(|(other, _)| (*other).cmp(id.as_str()))
-            .is_ok_and(|found| !in_group[unique[found].1]);
+            .is_ok_and(|found| apps[unique[found].1].1.is_none());
         if !taken {
             screened.grouped.push(at);
             continue;
         }
         warnings.push(Warning {
-            app_id: app.id.clone(),
+            app_id: app_id.to_owned(),
             label: Some(DEPLOYMENT_GROUP.to_owned()),
             value: Some(group.to_owned()),
             reason: format!(
@@ -315,6 +300,16 @@ mod tests {
         marathon_client::wire::decode_apps(json.as_bytes())
             .unwrap()
             .apps
+    }
+
+    /// Checks every app, then chooses among those that pass.
+    fn screen(apps: &mut Vec<App>, options: &Options, warnings: &mut Vec<Warning>) -> Screened {
+        apps.retain_mut(|app| check(app, options, warnings));
+        let ids: Vec<(&str, Option<&str>)> = apps
+            .iter()
+            .map(|app| (app.id.as_str(), deployment_group(app)))
+            .collect();
+        choose(&ids, warnings)
     }
 
     /// The ids of the apps that `screen` keeps, in the order it answers.

@@ -13,7 +13,7 @@ mod labels;
 mod reader;
 
 pub use labels::Labels;
-pub use reader::decode_apps_from_reader;
+pub use reader::{decode_apps_from_reader, for_each_app_from_reader};
 
 /// The answer of `GET /v2/apps?embed=apps.tasks`, decoded app by app.
 #[derive(Debug, Default)]

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use haproxy_config::{Staged, StagedConfig, TEMPLATES};
 use lb_model::HealthMemory;
 use mlb_cli::daemon::{self, PollCommand, SseCommand};
-use mlb_cli::render::{RenderFlags, SystemResolver, read_apps, stage_apps};
+use mlb_cli::render::{RenderFlags, SystemResolver, stage_file};
 use mlb_cli::update::chain;
 
 /// Marathon service discovery for HAProxy.
@@ -82,19 +82,17 @@ fn render(command: &RenderCommand) -> Result<(), String> {
         );
     }
     let templates = command.flags.load_templates().map_err(|err| chain(&err))?;
-    let (apps, rejected) = read_apps(&command.from).map_err(|err| chain(&err))?;
-    for app in &rejected {
-        eprintln!("warning: app {} left out: {}", app.app, app.reason);
-    }
-
-    let outcome = stage_apps(
-        apps,
+    let (rejected, outcome) = stage_file(
+        &command.from,
         &command.flags,
         &templates,
         &SystemResolver::default(),
         &mut HealthMemory::default(),
     )
     .map_err(|err| chain(&err))?;
+    for app in &rejected {
+        eprintln!("warning: app {} left out: {}", app.app, app.reason);
+    }
     for warning in &outcome.model_warnings {
         eprintln!("warning: {warning}");
     }

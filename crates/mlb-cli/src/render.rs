@@ -4,10 +4,13 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
 
 use haproxy_config::{RenderOptions, Rendered, Staged, Templates};
-use lb_model::{HealthMemory, Model, Options, Resolver, Warning};
-use marathon_client::wire::{App, RejectedApp, decode_apps, decode_apps_from_reader};
+use lb_model::{HealthMemory, Model, ModelBuilder, Options, Resolver, Warning};
+use marathon_client::wire::{
+    App, RejectedApp, decode_apps, decode_apps_from_reader, for_each_app_from_reader,
+};
 
 /// The flags that shape the config, named as marathon-lb names them so
 /// that scripts carry over.
@@ -155,7 +158,13 @@ pub fn read_apps(path: &str) -> Result<(Vec<App>, Vec<RejectedApp>), RenderError
             return Ok((decoded.apps, decoded.rejected));
         }
     }
+    read_whole(path)
+}
 
+/// Reads a whole apps document, from a file or from standard input for
+/// `-`, and decodes it: the way that decides which apps are rejected, and
+/// says where a document is wrong.
+fn read_whole(path: &str) -> Result<(Vec<App>, Vec<RejectedApp>), RenderError> {
     let bytes = if path == "-" {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|source| {
@@ -190,6 +199,57 @@ pub fn read_apps(path: &str) -> Result<(Vec<App>, Vec<RejectedApp>), RenderError
         },
     })?;
     Ok((decoded.apps, decoded.rejected))
+}
+
+/// How many decoded apps may wait for the model to take them.
+const APPS_AHEAD: usize = 64;
+
+/// Reads an apps document as [`read_apps`] does and renders it as
+/// [`stage_apps`] does, but builds the services of each app while the next
+/// ones are decoded, on a thread of its own: the two take about as long,
+/// and the apps are never held all at once. Gives the apps the document
+/// rejected, and the render.
+pub fn stage_file(
+    path: &str,
+    flags: &RenderFlags,
+    templates: &Templates,
+    resolver: &dyn Resolver,
+    memory: &mut HealthMemory,
+) -> Result<(Vec<RejectedApp>, StagedOutcome), RenderError> {
+    if path != "-" {
+        let read_error = |source| RenderError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        let options = flags.model_options();
+        let mut builder = ModelBuilder::new(&options, resolver, memory);
+        let plain = std::thread::scope(|scope| {
+            let (sender, apps) = sync_channel(APPS_AHEAD);
+            let decoding = scope.spawn(move || {
+                for_each_app_from_reader(file, |app| {
+                    // The model takes every app until the channel ends.
+                    let _ = sender.send(app);
+                })
+            });
+            for app in apps {
+                builder.add(app);
+            }
+            decoding
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .map_err(read_error)?;
+        // A document that is not plain is decoded whole below, which says
+        // what is wrong with it; the apps built so far are dropped.
+        if plain {
+            let staged = stage_model(builder.finish(), flags, templates)?;
+            return Ok((Vec::new(), staged));
+        }
+    }
+    let (apps, rejected) = read_whole(path)?;
+    let staged = stage_apps(apps, flags, templates, resolver, memory)?;
+    Ok((rejected, staged))
 }
 
 /// Resolves agent host names with the system resolver, once per name per
@@ -269,8 +329,18 @@ pub fn stage_apps(
     resolver: &dyn Resolver,
     memory: &mut HealthMemory,
 ) -> Result<StagedOutcome, RenderError> {
-    let Model { services, warnings } =
-        lb_model::build(apps, &flags.model_options(), resolver, memory);
+    let model = lb_model::build(apps, &flags.model_options(), resolver, memory);
+    stage_model(model, flags, templates)
+}
+
+/// Renders `model` as [`stage_apps`] does; the model is freed before it
+/// returns.
+fn stage_model(
+    model: Model,
+    flags: &RenderFlags,
+    templates: &Templates,
+) -> Result<StagedOutcome, RenderError> {
+    let Model { services, warnings } = model;
     let staged = haproxy_config::stage(&services, &flags.render_options(), templates)?;
     Ok(StagedOutcome {
         staged,

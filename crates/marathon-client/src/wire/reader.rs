@@ -45,20 +45,37 @@ impl From<std::io::Error> for Stop {
 /// thread of their own while the apps read so far are decoded: on a
 /// 20,000-app document they are about a tenth of the work.
 pub fn decode_apps_from_reader(reader: impl Read + Send) -> std::io::Result<Option<DecodedApps>> {
+    let mut apps = Vec::new();
+    let plain = for_each_app_from_reader(reader, |app| apps.push(app))?;
+    Ok(plain.then_some(DecodedApps {
+        apps,
+        rejected: Vec::new(),
+    }))
+}
+
+/// Decodes the apps document that `reader` gives, as it reads it, as
+/// [`decode_apps_from_reader`] does, and hands each app to `each` as soon
+/// as it is decoded, in the order of the document.
+///
+/// Gives `Ok(true)` when every app of a plain document was handed over.
+/// `Ok(false)` says the text is anything else: the apps handed over until
+/// then are to be dropped, and the whole text decoded with
+/// [`decode_apps`](crate::wire::decode_apps).
+pub fn for_each_app_from_reader(
+    reader: impl Read + Send,
+    mut each: impl FnMut(App),
+) -> std::io::Result<bool> {
     let decoded = std::thread::scope(|scope| {
         let (sender, chunks) = sync_channel(AHEAD);
         let (give_back, spares) = channel();
         scope.spawn(move || read_chunks(reader, &sender, &spares));
         // Dropping `chunks` when the decoding stops early makes the
         // reading thread stop at its next chunk.
-        decode(&mut Input::new(chunks, give_back))
+        decode(&mut Input::new(chunks, give_back), &mut each)
     });
     match decoded {
-        Ok(apps) => Ok(Some(DecodedApps {
-            apps,
-            rejected: Vec::new(),
-        })),
-        Err(Stop::Irregular) => Ok(None),
+        Ok(()) => Ok(true),
+        Err(Stop::Irregular) => Ok(false),
         Err(Stop::Io(err)) => Err(err),
     }
 }
@@ -115,7 +132,7 @@ fn read_chunks(
     }
 }
 
-fn decode(input: &mut Input) -> Result<Vec<App>, Stop> {
+fn decode(input: &mut Input, each: &mut impl FnMut(App)) -> Result<(), Stop> {
     let bare = match input.peek()? {
         b'[' => true,
         b'{' => false,
@@ -128,12 +145,11 @@ fn decode(input: &mut Input) -> Result<Vec<App>, Stop> {
         input.expect(b"[")?;
     }
 
-    let mut apps = Vec::new();
     if input.peek()? == b']' {
         input.pos += 1;
     } else {
         loop {
-            apps.push(input.app()?);
+            each(input.app()?);
             match input.peek()? {
                 b',' => input.pos += 1,
                 b']' => {
@@ -151,7 +167,7 @@ fn decode(input: &mut Input) -> Result<Vec<App>, Stop> {
     if input.skip_whitespace()? {
         return Err(Stop::Irregular);
     }
-    Ok(apps)
+    Ok(())
 }
 
 /// The part of the text read and not yet decoded.
