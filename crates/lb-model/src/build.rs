@@ -291,23 +291,43 @@ impl<'a> ModelBuilder<'a> {
     }
 }
 
-/// The services of the `kept` apps, in that order. When they are all the
-/// apps and lie in that order already, nothing moves.
-fn in_order(services: Vec<Service>, built: &[Built], kept: &[usize]) -> Vec<Service> {
-    let mut next = 0;
-    let in_place = kept.iter().all(|&at| {
-        let here = built[at].services.start == next;
-        next = built[at].services.end;
-        here
-    });
-    if in_place && next == services.len() {
+/// The services of the `kept` apps, in that order. They are moved in
+/// place, each once, and the others dropped: a large cluster's services
+/// are tens of megabytes, not to be held twice.
+fn in_order(mut services: Vec<Service>, built: &[Built], kept: &[usize]) -> Vec<Service> {
+    let mut wanted: Vec<usize> = (kept.iter())
+        .flat_map(|&at| built[at].services.clone())
+        .collect();
+    let len = wanted.len();
+    if len == services.len() && wanted.iter().enumerate().all(|(to, &from)| to == from) {
         return services;
     }
-    let mut services: Vec<Option<Service>> = services.into_iter().map(Some).collect();
-    (kept.iter())
-        .flat_map(|&at| built[at].services.clone())
-        .filter_map(|at| services[at].take())
-        .collect()
+    // The services of apps left out go after the kept ones, to be cut off.
+    let mut is_wanted = vec![false; services.len()];
+    for &at in &wanted {
+        is_wanted[at] = true;
+    }
+    wanted.extend((0..services.len()).filter(|&at| !is_wanted[at]));
+    permute(&mut services, wanted);
+    services.truncate(len);
+    services
+}
+
+/// Puts the item at `from[to]` at `to`, for every `to`, moving each item
+/// once. `from` must hold every position of `items` once.
+fn permute<T>(items: &mut [T], mut from: Vec<usize>) {
+    for start in 0..items.len() {
+        // Follow the cycle through `start`: each swap puts one item where
+        // it belongs and carries the item first at `start` along.
+        let mut at = start;
+        while from[at] != start {
+            let next = from[at];
+            items.swap(at, next);
+            from[at] = at;
+            at = next;
+        }
+        from[at] = at;
+    }
 }
 
 /// The next waiting app in app id order, taken out of `apps` or out of the
@@ -681,6 +701,17 @@ fn dotted(ip: Ipv4Addr) -> String {
 mod tests {
     use super::*;
     use crate::resolve::IpLiteralResolver;
+
+    #[test]
+    fn permute_moves_every_item_to_its_place() {
+        let orders: [&[usize]; 5] = [&[], &[0], &[1, 0], &[2, 0, 1], &[3, 4, 0, 2, 1, 5]];
+        for from in orders {
+            let mut items: Vec<usize> = (0..from.len()).map(|n| n * 10).collect();
+            permute(&mut items, from.to_vec());
+            let expected: Vec<usize> = from.iter().map(|n| n * 10).collect();
+            assert_eq!(items, expected, "{from:?}");
+        }
+    }
 
     #[test]
     fn health_answers_are_remembered_only_when_the_build_finishes() {
