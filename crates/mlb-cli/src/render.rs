@@ -201,8 +201,12 @@ fn read_whole(path: &str) -> Result<(Vec<App>, Vec<RejectedApp>), RenderError> {
     Ok((decoded.apps, decoded.rejected))
 }
 
-/// How many decoded apps may wait for the model to take them.
-const APPS_AHEAD: usize = 64;
+/// Decoded apps go to the model in batches of this many: handing over
+/// each app alone would wake the other thread for every app.
+const APPS_BATCH: usize = 32;
+
+/// How many batches of decoded apps may wait for the model to take them.
+const BATCHES_AHEAD: usize = 2;
 
 /// Reads an apps document as [`read_apps`] does and renders it as
 /// [`stage_apps`] does, but builds the services of each app while the next
@@ -225,14 +229,21 @@ pub fn stage_file(
         let options = flags.model_options();
         let mut builder = ModelBuilder::new(&options, resolver, memory);
         let plain = std::thread::scope(|scope| {
-            let (sender, apps) = sync_channel(APPS_AHEAD);
+            let (sender, batches) = sync_channel(BATCHES_AHEAD);
             let decoding = scope.spawn(move || {
-                for_each_app_from_reader(file, |app| {
-                    // The model takes every app until the channel ends.
-                    let _ = sender.send(app);
-                })
+                let mut batch = Vec::with_capacity(APPS_BATCH);
+                // The model takes every batch until the channel ends.
+                let plain = for_each_app_from_reader(file, |app| {
+                    batch.push(app);
+                    if batch.len() == APPS_BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(APPS_BATCH));
+                        let _ = sender.send(full);
+                    }
+                });
+                let _ = sender.send(batch);
+                plain
             });
-            for app in apps {
+            for app in batches.into_iter().flatten() {
                 builder.add(app);
             }
             decoding
