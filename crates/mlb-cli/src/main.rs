@@ -12,6 +12,12 @@ use mlb_cli::daemon::{self, PollCommand, SseCommand};
 use mlb_cli::render::{RenderFlags, SystemResolver, stage_file};
 use mlb_cli::update::chain;
 
+/// A render allocates and frees millions of small strings; glibc's malloc
+/// spent a quarter of a large render consolidating its free lists
+/// (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Marathon service discovery for HAProxy.
 #[derive(Debug, Parser)]
 #[command(name = "mlb-cli", version, about)]
