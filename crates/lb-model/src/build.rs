@@ -181,6 +181,14 @@ impl<'a> ModelBuilder<'a> {
         }
     }
 
+    /// Makes room for at least `services` more services. The list of
+    /// services grows by doubling otherwise, each time copying a large
+    /// cluster's megabytes of services; room never used costs only address
+    /// space, so an estimate on the high side is cheap.
+    pub fn reserve(&mut self, services: usize) {
+        self.apps.services.reserve(services);
+    }
+
     /// Adds one app.
     pub fn add(&mut self, mut app: App) {
         if !screen::check(&mut app, self.options, &mut self.warnings) {

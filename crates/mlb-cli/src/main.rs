@@ -106,6 +106,10 @@ fn render(command: &RenderCommand) -> Result<(), String> {
         eprintln!("warning: {skipped}; service left out");
     }
 
+    // The process ends once the config is written: freeing a large
+    // cluster's services, string by string, would only delay the exit.
+    std::mem::forget(outcome.services);
+
     // The config is written part by part, never joined: for a large
     // cluster it is tens of megabytes.
     let Staged {

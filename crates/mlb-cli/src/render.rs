@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 
 use haproxy_config::{RenderOptions, Rendered, Staged, Templates};
-use lb_model::{HealthMemory, Model, ModelBuilder, Options, Resolver, Warning};
+use lb_model::{HealthMemory, Model, ModelBuilder, Options, Resolver, Service, Warning};
 use marathon_client::wire::{
     App, RejectedApp, decode_apps, decode_apps_from_reader, for_each_app_from_reader,
 };
@@ -208,6 +208,11 @@ const APPS_BATCH: usize = 32;
 /// How many batches of decoded apps may wait for the model to take them.
 const BATCHES_AHEAD: usize = 2;
 
+/// Fewer bytes of an apps document than an app with one service and one
+/// task takes, to guess how many services a document holds at most: an
+/// app definition with its task is rarely under a kilobyte.
+const DOCUMENT_BYTES_PER_SERVICE: usize = 1024;
+
 /// Reads an apps document as [`read_apps`] does and renders it as
 /// [`stage_apps`] does, but builds the services of each app while the next
 /// ones are decoded, on a thread of its own: the two take about as long,
@@ -228,6 +233,10 @@ pub fn stage_file(
         let file = std::fs::File::open(path).map_err(read_error)?;
         let options = flags.model_options();
         let mut builder = ModelBuilder::new(&options, resolver, memory);
+        if let Ok(metadata) = file.metadata() {
+            let size = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
+            builder.reserve(size / DOCUMENT_BYTES_PER_SERVICE);
+        }
         let plain = std::thread::scope(|scope| {
             let (sender, batches) = sync_channel(BATCHES_AHEAD);
             let decoding = scope.spawn(move || {
@@ -328,11 +337,14 @@ pub struct StagedOutcome {
     pub staged: Staged,
     /// What the model left out.
     pub model_warnings: Vec<Warning>,
+    /// The model's services, for the caller to free when it likes: a
+    /// process about to end need not free them one by one.
+    pub services: Vec<Service>,
 }
 
 /// Builds the model of `apps` and renders it as [`render_apps`] does, but
 /// leaves the config in parts, for `mlb-cli render` to write it out
-/// without holding it whole. The model is freed before it returns.
+/// without holding it whole.
 pub fn stage_apps(
     apps: Vec<App>,
     flags: &RenderFlags,
@@ -344,8 +356,7 @@ pub fn stage_apps(
     stage_model(model, flags, templates)
 }
 
-/// Renders `model` as [`stage_apps`] does; the model is freed before it
-/// returns.
+/// Renders `model` as [`stage_apps`] does.
 fn stage_model(
     model: Model,
     flags: &RenderFlags,
@@ -356,5 +367,6 @@ fn stage_model(
     Ok(StagedOutcome {
         staged,
         model_warnings: warnings,
+        services,
     })
 }
