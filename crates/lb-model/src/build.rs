@@ -261,7 +261,9 @@ impl<'a> ModelBuilder<'a> {
         }
         drop(waiting);
 
-        kept.sort_unstable_by(|&a, &b| built[a].id.cmp(&built[b].id));
+        // Two runs in id order, the plain apps built as they came and the
+        // waiting ones: a stable sort merges them in one pass.
+        kept.sort_by(|&a, &b| built[a].id.cmp(&built[b].id));
         let AppBuilder {
             memory,
             track_tasks,
