@@ -1,6 +1,5 @@
 //! From Marathon apps to services: the steps of the model, in order.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::iter::Peekable;
 use std::net::Ipv4Addr;
@@ -202,7 +201,7 @@ impl<'a> ModelBuilder<'a> {
                 let built = if self.apps.is_framework(&app) {
                     self.apps.nothing(app.id)
                 } else {
-                    self.apps.add_app(&app, &[], &ports)
+                    self.apps.add_app(&mut app, &[], &ports)
                 };
                 self.built.push(built);
             }
@@ -249,12 +248,14 @@ impl<'a> ModelBuilder<'a> {
             options.min_service_port_ip_per_task,
             options.max_service_port_ip_per_task,
         );
-        while let Some((app, draining)) = next_app(&mut waiting, &mut plain_waiting, &mut groups) {
+        while let Some((mut app, draining)) =
+            next_app(&mut waiting, &mut plain_waiting, &mut groups)
+        {
             let finished = if builder.is_framework(&app) {
                 builder.nothing(app.id)
             } else {
                 let ports = service_ports(&app, networking(&app), &mut assigner);
-                builder.add_app(&app, &draining, &ports)
+                builder.add_app(&mut app, &draining, &ports)
             };
             kept.push(built.len());
             built.push(finished);
@@ -413,7 +414,7 @@ impl AppBuilder<'_> {
     /// Adds the services of one app, each with its backends, in port order,
     /// on the service ports `ports`. `draining` says which tasks drain, by
     /// position; tasks past its end do not.
-    fn add_app(&mut self, app: &App, draining: &[bool], ports: &[Option<i64>]) -> Built {
+    fn add_app(&mut self, app: &mut App, draining: &[bool], ports: &[Option<i64>]) -> Built {
         let start = self.nothing(app.id.clone());
         let mode = networking(app);
 
@@ -467,13 +468,15 @@ impl AppBuilder<'_> {
             }
         }
 
-        for (at, task) in app.tasks.iter().enumerate() {
+        // The app is done with once built: its tasks give their strings to
+        // the backends rather than copies.
+        let mut tasks = std::mem::take(&mut app.tasks);
+        for (at, task) in tasks.iter_mut().enumerate() {
             let draining = draining.get(at).copied().unwrap_or(false);
             self.add_task(app, task, mode, ports, draining);
         }
         if self.track_tasks {
-            self.tasks
-                .extend(app.tasks.iter().map(|task| task.id.clone()));
+            self.tasks.extend(tasks.into_iter().map(|task| task.id));
         }
 
         // Servers are listed by (host, port) in marathon-lb; the address
@@ -505,15 +508,15 @@ impl AppBuilder<'_> {
     fn add_task(
         &mut self,
         app: &App,
-        task: &Task,
+        task: &mut Task,
         mode: Networking,
         ports: &[Option<i64>],
         draining: bool,
     ) {
-        let Some((ip, task_ports)) = self.serving_task(app, task, mode) else {
+        let Some((host, ip)) = self.serving_task(app, task, mode) else {
             return;
         };
-        let host = task.host.clone().unwrap_or_default();
+        let task_ports = task_ports(app, task, mode);
         // Each backend owns its host and address. A task's backend waits
         // here until the next one is found, so that the last of them takes
         // the task's strings instead of copies: one task nearly always
@@ -629,13 +632,14 @@ fn health_check(app: &App, index: i64) -> Option<&WireCheck> {
 }
 
 impl AppBuilder<'_> {
-    /// The address and ports of a task that should get traffic.
-    fn serving_task<'t>(
+    /// The host and address of a task that should get traffic, taken out
+    /// of the task for its backends.
+    fn serving_task(
         &mut self,
         app: &App,
-        task: &'t Task,
+        task: &mut Task,
         mode: Networking,
-    ) -> Option<(String, Cow<'t, [i64]>)> {
+    ) -> Option<(String, String)> {
         let host = task.host.as_deref().filter(|host| !host.is_empty())?;
         if task
             .state
@@ -666,8 +670,8 @@ impl AppBuilder<'_> {
 
         let ip = if mode == Networking::Container {
             task.ip_addresses
-                .first()
-                .and_then(|address| address.ip_address.clone())?
+                .first_mut()
+                .and_then(|address| address.ip_address.take())?
         } else if let Some(ip) = self.resolver.resolve_ipv4(host) {
             dotted(ip)
         } else {
@@ -680,8 +684,7 @@ impl AppBuilder<'_> {
             ));
             return None;
         };
-        let ports = task_ports(app, task, mode);
-        (!ports.is_empty()).then_some((ip, ports))
+        Some((task.host.take().unwrap_or_default(), ip))
     }
 }
 
