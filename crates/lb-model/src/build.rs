@@ -220,23 +220,11 @@ impl<'a> ModelBuilder<'a> {
             mut waiting,
         } = self;
 
-        // Which apps are exposed, by their positions: the built ones first,
-        // then the waiting ones.
-        let ids: Vec<(&str, Option<&str>)> = (built.iter().map(|app| (app.id.as_str(), None)))
-            .chain((waiting.iter()).map(|app| (app.id.as_str(), screen::deployment_group(app))))
-            .collect();
-        let Screened { plain, grouped } = screen::choose(&ids, &mut warnings);
-        drop(ids);
-        let first_waiting = built.len();
-        let mut kept: Vec<usize> = plain
-            .iter()
-            .copied()
-            .filter(|&at| at < first_waiting)
-            .collect();
-        let plain_waiting: Vec<usize> = (plain.iter())
-            .filter_map(|&at| at.checked_sub(first_waiting))
-            .collect();
-        let grouped: Vec<usize> = grouped.iter().map(|&at| at - first_waiting).collect();
+        let Exposed {
+            mut kept,
+            plain_waiting,
+            grouped,
+        } = exposed(&built, &waiting, &mut warnings);
 
         // The waiting apps, in id order: service ports are made up for them
         // in that order, so that every instance makes up the same.
@@ -299,6 +287,33 @@ impl<'a> ModelBuilder<'a> {
         warnings.sort();
         warnings.dedup();
         Model { services, warnings }
+    }
+}
+
+/// The apps that can be exposed, among the built ones and the waiting
+/// ones (see [`screen::choose`]), each list in app id order.
+struct Exposed {
+    /// Built apps, by position.
+    kept: Vec<usize>,
+    /// Waiting apps of no deployment group, by position.
+    plain_waiting: Vec<usize>,
+    /// Waiting apps of a deployment group, by position.
+    grouped: Vec<usize>,
+}
+
+fn exposed(built: &[Built], waiting: &[App], warnings: &mut Vec<Warning>) -> Exposed {
+    // The built apps come first, then the waiting ones.
+    let ids: Vec<(&str, Option<&str>)> = (built.iter().map(|app| (app.id.as_str(), None)))
+        .chain((waiting.iter()).map(|app| (app.id.as_str(), screen::deployment_group(app))))
+        .collect();
+    let Screened { plain, grouped } = screen::choose(&ids, warnings);
+    let first_waiting = built.len();
+    let (kept, plain_waiting): (Vec<usize>, Vec<usize>) =
+        plain.into_iter().partition(|&at| at < first_waiting);
+    Exposed {
+        kept,
+        plain_waiting: plain_waiting.iter().map(|&at| at - first_waiting).collect(),
+        grouped: grouped.iter().map(|&at| at - first_waiting).collect(),
     }
 }
 
@@ -550,6 +565,61 @@ impl AppBuilder<'_> {
             self.services[at].backends.push(backend);
         }
     }
+
+    /// The host and address of a task that should get traffic, taken out
+    /// of the task for its backends.
+    fn serving_task(
+        &mut self,
+        app: &App,
+        task: &mut Task,
+        mode: Networking,
+    ) -> Option<(String, String)> {
+        let host = task.host.as_deref().filter(|host| !host.is_empty())?;
+        if task
+            .state
+            .as_deref()
+            .is_some_and(|state| IDLE_STATES.contains(&state))
+        {
+            return None;
+        }
+
+        if self.options.health_check && !app.health_checks.is_empty() {
+            match &task.health_check_results {
+                Some(results) if !results.is_empty() => {
+                    let alive = results.iter().any(|result| result.alive);
+                    self.health.push((task.id.clone(), alive));
+                    if !alive {
+                        return None;
+                    }
+                }
+                // No answer yet, or none since a Marathon failover: keep the
+                // last one known.
+                _ => {
+                    if self.memory.get(&task.id) != Some(true) {
+                        return None;
+                    }
+                }
+            }
+        }
+
+        let ip = if mode == Networking::Container {
+            task.ip_addresses
+                .first_mut()
+                .and_then(|address| address.ip_address.take())?
+        } else if let Some(ip) = self.resolver.resolve_ipv4(host) {
+            dotted(ip)
+        } else {
+            self.warnings.push(Warning::app(
+                &app.id,
+                format!(
+                    "agent host {host:?} of task {} has no IPv4 address; task left out",
+                    task.id
+                ),
+            ));
+            return None;
+        };
+        Some((task.host.take().unwrap_or_default(), ip))
+    }
 }
 
 fn backend(host: String, ip: String, port: u16, draining: bool) -> Backend {
@@ -629,63 +699,6 @@ fn health_check(app: &App, index: i64) -> Option<&WireCheck> {
     app.health_checks
         .iter()
         .find(|check| check.port.is_some_and(|port| port != 0) || check.port_index == Some(index))
-}
-
-impl AppBuilder<'_> {
-    /// The host and address of a task that should get traffic, taken out
-    /// of the task for its backends.
-    fn serving_task(
-        &mut self,
-        app: &App,
-        task: &mut Task,
-        mode: Networking,
-    ) -> Option<(String, String)> {
-        let host = task.host.as_deref().filter(|host| !host.is_empty())?;
-        if task
-            .state
-            .as_deref()
-            .is_some_and(|state| IDLE_STATES.contains(&state))
-        {
-            return None;
-        }
-
-        if self.options.health_check && !app.health_checks.is_empty() {
-            match &task.health_check_results {
-                Some(results) if !results.is_empty() => {
-                    let alive = results.iter().any(|result| result.alive);
-                    self.health.push((task.id.clone(), alive));
-                    if !alive {
-                        return None;
-                    }
-                }
-                // No answer yet, or none since a Marathon failover: keep the
-                // last one known.
-                _ => {
-                    if self.memory.get(&task.id) != Some(true) {
-                        return None;
-                    }
-                }
-            }
-        }
-
-        let ip = if mode == Networking::Container {
-            task.ip_addresses
-                .first_mut()
-                .and_then(|address| address.ip_address.take())?
-        } else if let Some(ip) = self.resolver.resolve_ipv4(host) {
-            dotted(ip)
-        } else {
-            self.warnings.push(Warning::app(
-                &app.id,
-                format!(
-                    "agent host {host:?} of task {} has no IPv4 address; task left out",
-                    task.id
-                ),
-            ));
-            return None;
-        };
-        Some((task.host.take().unwrap_or_default(), ip))
-    }
 }
 
 /// `ip` in dotted decimal, as its `Display` writes it.
