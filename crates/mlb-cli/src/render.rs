@@ -213,6 +213,11 @@ const BATCHES_AHEAD: usize = 2;
 /// app definition with its task is rarely under a kilobyte.
 const DOCUMENT_BYTES_PER_SERVICE: usize = 1024;
 
+/// The most services room is made for up front (about 60 MB of address
+/// space), whatever the size of the document: past that the list grows
+/// as it needs.
+const MAX_RESERVED_SERVICES: usize = 100_000;
+
 /// Reads an apps document as [`read_apps`] does and renders it as
 /// [`stage_apps`] does, but builds the services of each app while the next
 /// ones are decoded, on a thread of its own: the two take about as long,
@@ -235,7 +240,7 @@ pub fn stage_file(
         let mut builder = ModelBuilder::new(&options, resolver, memory);
         if let Ok(metadata) = file.metadata() {
             let size = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
-            builder.reserve(size / DOCUMENT_BYTES_PER_SERVICE);
+            builder.reserve((size / DOCUMENT_BYTES_PER_SERVICE).min(MAX_RESERVED_SERVICES));
         }
         let plain = std::thread::scope(|scope| {
             let (sender, batches) = sync_channel(BATCHES_AHEAD);
