@@ -190,6 +190,68 @@ fn dash_reads_standard_input_and_a_bare_array_reads_like_an_apps_document() {
     assert_eq!(from_stdin.stdout, from_file.stdout);
 }
 
+/// A file is decoded on one thread while the model is built on another,
+/// standard input read whole and built afterwards: both must give the same
+/// config and the same warnings, for a document of many batches of apps
+/// in no id order, with what the model can only settle at the end (an id
+/// given twice, far apart; a blue/green pair; an IP-per-task app whose
+/// service port is made up).
+#[test]
+fn a_file_renders_as_standard_input_does_whatever_waits_for_the_whole_cluster() {
+    let mut all: Vec<String> = (0..300)
+        .rev()
+        .map(|n| app(&format!("/team{}/app{n:03}", n % 7), 10_000 + n, &[]))
+        .collect();
+    all[5] = app("/twice", 12_000, &[]);
+    all[250] = app("/twice", 12_001, &[]);
+    let colours = [
+        (10, "blue", "2026-01-01T00:00:00Z", "10.0.0.1"),
+        (200, "green", "2026-02-01T00:00:00Z", "10.0.0.2"),
+    ];
+    for (at, colour, started, host) in colours {
+        let labels = [
+            ("HAPROXY_DEPLOYMENT_GROUP", "shop"),
+            ("HAPROXY_DEPLOYMENT_ALT_PORT", "13001"),
+            ("HAPROXY_DEPLOYMENT_STARTED_AT", started),
+        ];
+        all[at] = app(&format!("/shop-{colour}"), 13_000, &labels).replace("10.0.0.1", host);
+    }
+    all[150] = r#"{"id": "/overlay", "labels": {"HAPROXY_GROUP": "external"},
+        "ipAddress": {"networkName": "dcos", "discovery": {"ports": [{"number": 8080}]}},
+        "tasks": [{"id": "overlay.1", "host": "10.0.0.3", "ports": [],
+                   "ipAddresses": [{"ipAddress": "9.0.0.3"}],
+                   "state": "TASK_RUNNING"}]}"#
+        .to_owned();
+    let document = apps(&all);
+
+    let from_file = render(&document, &[], &[]);
+    let dir = TempDir::new();
+    let from_stdin = run(dir.path(), &["render", "--from", "-"], &[], &document);
+
+    assert_success(&from_file);
+    assert_eq!(from_file.stdout, from_stdin.stdout);
+    assert_eq!(from_file.stderr, from_stdin.stderr);
+    assert!(
+        from_file.stderr.contains("app /twice: 2 apps have this id"),
+        "{}",
+        from_file.stderr
+    );
+    let shop = from_file
+        .stdout
+        .split("\nbackend shop_13000\n")
+        .nth(1)
+        .unwrap();
+    assert!(
+        shop.contains("server 10_0_0_2_34000 10.0.0.2:34000"),
+        "{shop}"
+    );
+    // Its service port is made up, from the range 10050 to 10100.
+    assert!(from_file.stdout.contains("\nbackend overlay_10068\n"));
+    assert!(from_file.stdout.contains("\nbackend team3_app297_10297\n"));
+    // 295 apps of the teams, the group, the overlay app and mlb's own.
+    assert_eq!(from_file.stdout.matches("\nbackend ").count(), 298);
+}
+
 #[test]
 fn haproxy_map_without_output_fails_and_says_to_give_output() {
     let run = render(&apps(&[app("/web", 10000, &[])]), &["--haproxy-map"], &[]);
