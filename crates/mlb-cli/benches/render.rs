@@ -12,14 +12,15 @@
 //! process, spawned. The floor is the same bytes parsed into a
 //! `serde_json::Value`: a render cannot do much better than reading its
 //! input once. Every figure is the median of `--runs` runs, and the runs of
-//! all steps are interleaved so that noise from other work on the machine
-//! hits every column alike. Peak memory is the maximum resident set of one
+//! all steps and all sizes are interleaved, round after round, so that
+//! noise from other work on the machine hits every column and every size
+//! alike. Peak memory is the maximum resident set of one
 //! more process run, as `/usr/bin/time` reports it from the kernel.
 //!
 //! A plain `harness = false` binary rather than criterion: the numbers
 //! wanted are a few medians of runs that take up to a second each.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -68,45 +69,69 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("creating the scratch directory");
     let binary = Path::new(env!("CARGO_BIN_EXE_mlb-cli"));
 
-    let mut rows = Vec::new();
-    for &apps in &sizes {
-        let document = cluster::generate(apps, seed);
-        let file = dir.join(format!("cluster-{apps}.json"));
-        std::fs::write(&file, &document).expect("writing the cluster");
-        rows.push(measure(
-            apps,
-            document.as_bytes(),
-            &file,
-            binary,
-            &dir,
-            runs,
-        ));
-        let _ = std::fs::remove_file(&file);
+    // Every size is measured in every round, so that the machine's
+    // changes of speed hit the sizes alike, not only the columns: the
+    // 20,000 / 10,000 factor compares two sizes.
+    let mut clusters: Vec<Cluster> = sizes
+        .iter()
+        .map(|&apps| {
+            let document = cluster::generate(apps, seed);
+            let file = dir.join(format!("cluster-{apps}.json"));
+            std::fs::write(&file, &document).expect("writing the cluster");
+            Cluster {
+                apps,
+                document,
+                file,
+                times: Default::default(),
+                output: 0,
+            }
+        })
+        .collect();
+    for _ in 0..runs {
+        for cluster in &mut clusters {
+            cluster.measure_once(binary, &dir);
+        }
     }
+    let rows: Vec<Row> = clusters
+        .into_iter()
+        .map(|cluster| cluster.row(binary, &dir))
+        .collect();
     let _ = std::fs::remove_dir_all(&dir);
 
     print_table(&rows, runs);
 }
 
-fn measure(apps: usize, bytes: &[u8], file: &Path, binary: &Path, dir: &Path, runs: usize) -> Row {
-    let templates = Templates::default();
-    let render_options = RenderOptions {
-        groups: vec!["*".to_owned()],
-        ..RenderOptions::default()
-    };
-    let mut times: [Vec<Duration>; 5] = Default::default();
-    let mut output = 0;
+/// One generated cluster and the times measured on it so far.
+struct Cluster {
+    apps: usize,
+    document: String,
+    /// The document, written out for the process to read.
+    file: PathBuf,
+    /// Floor, decode, build, render and process, one entry per round.
+    times: [Vec<Duration>; 5],
+    /// The size of the config rendered.
+    output: usize,
+}
 
-    for _ in 0..runs {
+impl Cluster {
+    /// Times every column once.
+    fn measure_once(&mut self, binary: &Path, dir: &Path) {
+        let bytes = self.document.as_bytes();
+        let templates = Templates::default();
+        let render_options = RenderOptions {
+            groups: vec!["*".to_owned()],
+            ..RenderOptions::default()
+        };
+
         // The floor: the document into a generic tree, freed untimed.
         let start = Instant::now();
         let value: serde_json::Value = serde_json::from_slice(bytes).expect("the cluster is JSON");
-        times[0].push(start.elapsed());
+        self.times[0].push(start.elapsed());
         drop(value);
 
         let start = Instant::now();
         let decoded = marathon_client::wire::decode_apps(bytes).expect("the cluster decodes");
-        times[1].push(start.elapsed());
+        self.times[1].push(start.elapsed());
         assert!(
             decoded.rejected.is_empty(),
             "{:?}",
@@ -120,34 +145,38 @@ fn measure(apps: usize, bytes: &[u8], file: &Path, binary: &Path, dir: &Path, ru
             &SystemResolver::default(),
             &mut HealthMemory::default(),
         );
-        times[2].push(start.elapsed());
+        self.times[2].push(start.elapsed());
 
         let start = Instant::now();
         let rendered = haproxy_config::render(&model.services, &render_options, &templates)
             .expect("the default templates render");
-        times[3].push(start.elapsed());
-        output = rendered.config.len();
+        self.times[3].push(start.elapsed());
+        self.output = rendered.config.len();
         drop((model, rendered));
 
         let start = Instant::now();
-        let status = render_command(binary, file, dir)
+        let status = render_command(binary, &self.file, dir)
             .status()
             .expect("running mlb-cli");
-        times[4].push(start.elapsed());
+        self.times[4].push(start.elapsed());
         assert!(status.success(), "mlb-cli render failed: {status}");
     }
 
-    let [floor, decode, build, render, process] = times.map(median);
-    Row {
-        apps,
-        input: bytes.len(),
-        floor,
-        decode,
-        build,
-        render,
-        process,
-        peak_rss: peak_rss(binary, file, dir),
-        output,
+    /// The medians, and the peak memory of one more process run.
+    fn row(self, binary: &Path, dir: &Path) -> Row {
+        let peak_rss = peak_rss(binary, &self.file, dir);
+        let [floor, decode, build, render, process] = self.times.map(median);
+        Row {
+            apps: self.apps,
+            input: self.document.len(),
+            floor,
+            decode,
+            build,
+            render,
+            process,
+            peak_rss,
+            output: self.output,
+        }
     }
 }
 
