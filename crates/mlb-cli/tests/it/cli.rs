@@ -190,6 +190,22 @@ fn dash_reads_standard_input_and_a_bare_array_reads_like_an_apps_document() {
     assert_eq!(from_stdin.stdout, from_file.stdout);
 }
 
+/// A path that names a pipe, as `--from /dev/stdin` or a shell's
+/// `<(...)` do, is read as it comes, like any file.
+#[test]
+fn a_pipe_named_as_a_file_is_read_as_it_comes() {
+    let one = app("/web", 10000, &[]);
+    let dir = TempDir::new();
+    let from_pipe = run(
+        dir.path(),
+        &["render", "--from", "/dev/stdin"],
+        &[],
+        &apps(std::slice::from_ref(&one)),
+    );
+    assert_success(&from_pipe);
+    assert!(from_pipe.stdout.contains("\nbackend web_10000\n"));
+}
+
 /// A file is decoded on one thread while the model is built on another,
 /// standard input read whole and built afterwards: both must give the same
 /// config and the same warnings, for a document of many batches of apps
