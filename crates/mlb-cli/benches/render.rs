@@ -11,7 +11,11 @@
 //! and the whole `mlb-cli render --from FILE --group '*' --output /dev/null`
 //! process, spawned. The floor is the same bytes parsed into a
 //! `serde_json::Value`: a render cannot do much better than reading its
-//! input once. Every figure is the median of `--runs` runs, and the runs of
+//! input once. It is timed two ways: inside this process, warm, the bytes
+//! already in memory (the strict floor); and as a process of its own that
+//! reads the file and parses it (this binary run again with
+//! `--parse-value FILE`), which starts cold as `mlb-cli render` does and
+//! is what any tool reading Marathon's answer pays at the least. Every figure is the median of `--runs` runs, and the runs of
 //! all steps and all sizes are interleaved, round after round, so that
 //! noise from other work on the machine hits every column and every size
 //! alike. Peak memory is the maximum resident set of one
@@ -36,6 +40,7 @@ struct Row {
     apps: usize,
     input: usize,
     floor: Duration,
+    floor_process: Duration,
     decode: Duration,
     build: Duration,
     render: Duration,
@@ -45,6 +50,10 @@ struct Row {
 }
 
 fn main() {
+    if let Some(file) = parse_value_argument() {
+        parse_value(&file);
+        return;
+    }
     let mut sizes = vec![1000, 5000, 10_000, 20_000];
     let mut runs = 5;
     let mut seed = 1;
@@ -68,6 +77,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("mlb-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("creating the scratch directory");
     let binary = Path::new(env!("CARGO_BIN_EXE_mlb-cli"));
+    let itself = std::env::current_exe().expect("finding the benchmark's own binary");
 
     // Every size is measured in every round, so that the machine's
     // changes of speed hit the sizes alike, not only the columns: the
@@ -89,7 +99,7 @@ fn main() {
         .collect();
     for _ in 0..runs {
         for cluster in &mut clusters {
-            cluster.measure_once(binary, &dir);
+            cluster.measure_once(binary, &itself, &dir);
         }
     }
     let rows: Vec<Row> = clusters
@@ -107,15 +117,16 @@ struct Cluster {
     document: String,
     /// The document, written out for the process to read.
     file: PathBuf,
-    /// Floor, decode, build, render and process, one entry per round.
-    times: [Vec<Duration>; 5],
+    /// Floor, floor as a process, decode, build, render and process, one
+    /// entry per round.
+    times: [Vec<Duration>; 6],
     /// The size of the config rendered.
     output: usize,
 }
 
 impl Cluster {
     /// Times every column once.
-    fn measure_once(&mut self, binary: &Path, dir: &Path) {
+    fn measure_once(&mut self, binary: &Path, itself: &Path, dir: &Path) {
         let bytes = self.document.as_bytes();
         let templates = Templates::default();
         let render_options = RenderOptions {
@@ -130,8 +141,19 @@ impl Cluster {
         drop(value);
 
         let start = Instant::now();
-        let decoded = marathon_client::wire::decode_apps(bytes).expect("the cluster decodes");
+        let status = Command::new(itself)
+            .arg("--parse-value")
+            .arg(&self.file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status()
+            .expect("running the benchmark's own binary");
         self.times[1].push(start.elapsed());
+        assert!(status.success(), "parsing the cluster failed: {status}");
+
+        let start = Instant::now();
+        let decoded = marathon_client::wire::decode_apps(bytes).expect("the cluster decodes");
+        self.times[2].push(start.elapsed());
         assert!(
             decoded.rejected.is_empty(),
             "{:?}",
@@ -145,12 +167,12 @@ impl Cluster {
             &SystemResolver::default(),
             &mut HealthMemory::default(),
         );
-        self.times[2].push(start.elapsed());
+        self.times[3].push(start.elapsed());
 
         let start = Instant::now();
         let rendered = haproxy_config::render(&model.services, &render_options, &templates)
             .expect("the default templates render");
-        self.times[3].push(start.elapsed());
+        self.times[4].push(start.elapsed());
         self.output = rendered.config.len();
         drop((model, rendered));
 
@@ -158,18 +180,19 @@ impl Cluster {
         let status = render_command(binary, &self.file, dir)
             .status()
             .expect("running mlb-cli");
-        self.times[4].push(start.elapsed());
+        self.times[5].push(start.elapsed());
         assert!(status.success(), "mlb-cli render failed: {status}");
     }
 
     /// The medians, and the peak memory of one more process run.
     fn row(self, binary: &Path, dir: &Path) -> Row {
         let peak_rss = peak_rss(binary, &self.file, dir);
-        let [floor, decode, build, render, process] = self.times.map(median);
+        let [floor, floor_process, decode, build, render, process] = self.times.map(median);
         Row {
             apps: self.apps,
             input: self.document.len(),
             floor,
+            floor_process,
             decode,
             build,
             render,
@@ -178,6 +201,23 @@ impl Cluster {
             output: self.output,
         }
     }
+}
+
+/// The file after `--parse-value`, when this binary is run as the floor's
+/// process.
+fn parse_value_argument() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    (args.next()? == "--parse-value").then(|| args.next().map(PathBuf::from))?
+}
+
+/// The floor as a process: reads `file` and parses it into a
+/// `serde_json::Value`, with the system's allocator, as a generic program
+/// would. Like `mlb-cli render`, it ends without freeing what it parsed.
+fn parse_value(file: &Path) {
+    let bytes = std::fs::read(file).expect("reading the cluster");
+    let value: serde_json::Value = serde_json::from_slice(&bytes).expect("the cluster is JSON");
+    assert!(value["apps"].is_array(), "not an apps document");
+    std::mem::forget(value);
 }
 
 /// `mlb-cli render` of `file` with every group, to /dev/null, with no
@@ -245,10 +285,11 @@ fn mb(bytes: u64) -> String {
 fn print_table(rows: &[Row], runs: usize) {
     println!("medians of {runs} runs; times in ms, sizes in MB (10^6 bytes)\n");
     println!(
-        "| apps | input | Value (floor) | decode_apps | lb_model::build | render | \
-         whole process | process / floor | peak RSS | RSS / input | config |"
+        "| apps | input | Value (floor) | Value, own process | decode_apps | \
+         lb_model::build | render | whole process | process / floor | \
+         process / Value process | peak RSS | RSS / input | config |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         let input = row.input as u64;
         let (rss, rss_ratio) = row
@@ -257,15 +298,17 @@ fn print_table(rows: &[Row], runs: usize) {
                 (mb(rss), format!("{:.2}", ratio(rss, input)))
             });
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {} | {} | {} |",
             row.apps,
             mb(input),
             ms(row.floor),
+            ms(row.floor_process),
             ms(row.decode),
             ms(row.build),
             ms(row.render),
             ms(row.process),
             row.process.as_secs_f64() / row.floor.as_secs_f64(),
+            row.process.as_secs_f64() / row.floor_process.as_secs_f64(),
             rss,
             rss_ratio,
             mb(row.output as u64),
