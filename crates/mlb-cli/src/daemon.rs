@@ -491,7 +491,7 @@ fn random_unit() -> f64 {
 }
 
 /// Parses a number of seconds such as `10` or `0.5`.
-fn parse_seconds(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
     let value: f64 = text
         .parse()
         .map_err(|_| format!("not a number of seconds: {text:?}"))?;

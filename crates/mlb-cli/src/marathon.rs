@@ -1,10 +1,13 @@
 //! Reaching Marathon: the connection flags of `poll` and `sse` and the client they build.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use marathon_client::{
     Auth, BasicCredentials, Client, ServiceAccount, read_credential_file, split_urls,
 };
+
+use crate::daemon::parse_seconds;
 
 /// How to reach and log in to Marathon, named as marathon-lb names them.
 #[derive(Debug, Clone, clap::Args)]
@@ -42,6 +45,17 @@ pub struct MarathonFlags {
     /// environment variable.
     #[arg(long, value_name = "JSON")]
     pub dcos_auth_credentials: Option<String>,
+
+    /// Seconds to wait for a connection to a Marathon URL before trying
+    /// the next one.
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
+    pub marathon_connect_timeout: Duration,
+
+    /// Seconds a request to Marathon may take in all (for the event stream:
+    /// until its headers come). A Marathon that accepts and then says
+    /// nothing holds an update, and a stop, this long at most.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds)]
+    pub marathon_request_timeout: Duration,
 }
 
 /// Why no Marathon client could be built from the flags.
@@ -80,10 +94,10 @@ impl MarathonFlags {
 
     /// A client for the given URLs with the given credentials.
     pub fn client(&self) -> Result<Client, MarathonFlagsError> {
-        // FIXME: no flag sets the connect and request timeouts, so the
-        // client's defaults (5 s and 60 s) apply: a Marathon that accepts
-        // and then stalls holds an update, and a stop, for up to a minute.
-        let mut builder = Client::builder(split_urls(&self.marathon)).auth(self.auth()?);
+        let mut builder = Client::builder(split_urls(&self.marathon))
+            .auth(self.auth()?)
+            .connect_timeout(self.marathon_connect_timeout)
+            .request_timeout(self.marathon_request_timeout);
         if let Some(path) = &self.marathon_ca_cert {
             builder = builder.ca_cert_file(path);
         }

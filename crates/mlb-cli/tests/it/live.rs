@@ -396,6 +396,29 @@ fn marathon_down_at_start_keeps_the_existing_config_and_recovers_by_itself() {
     mlb.wait_log("marathon answers again");
 }
 
+/// A Marathon that takes the request and then says nothing: the update
+/// gives up at `--marathon-request-timeout`, not at the default minute
+/// (the fake would hang up after 30 s, which reads as a broken connection,
+/// not a timeout).
+#[test]
+fn a_marathon_that_stalls_fails_the_update_at_the_request_timeout() {
+    let rig = Rig::new();
+    rig.marathon.set_apps_reply(Reply::Stall);
+    let before = rig.config();
+
+    let (status, logs) = rig.poll_once(&["--marathon-request-timeout", "0.5"]);
+
+    assert_eq!(status.code(), Some(1), "{logs:#?}");
+    assert_eq!(rig.config(), before);
+    assert!(
+        logs.iter().any(
+            |l| l.contains(" warn marathon unreachable, keeping the current config")
+                && l.contains("timeout")
+        ),
+        "{logs:#?}"
+    );
+}
+
 #[test]
 fn a_dry_run_checks_but_writes_and_reloads_nothing() {
     let rig = Rig::new();
