@@ -236,19 +236,22 @@ pub fn sse(command: &SseCommand) -> Result<ExitCode, StartError> {
         live.marathon.marathon.join(" ")
     );
 
-    // FIXME: at start-up the first update and the resync on the event
-    // stream's first connection both fetch every app; the second normally
-    // changes nothing but still costs Marathon a full listing.
+    // The stream's connection asks for an update, which must come after
+    // it so that no change falls between the listing and the stream. The
+    // first update waits for it, a moment at most, so that one listing of
+    // every app serves both.
     let mut updater = updater(live, client);
-    let schedule = Schedule::new(
-        Instant::now(),
-        live.event_quiet_period,
-        live.resync_interval,
-    );
+    let now = Instant::now();
+    let mut schedule = Schedule::new(now, live.event_quiet_period, live.resync_interval);
+    schedule.defer_first(now + FIRST_UPDATE_WAITS_FOR_STREAM);
     let retries = Backoff::new(DEFAULT_BACKOFF_INITIAL, live.max_backoff);
     run(&mut updater, live, schedule, &rx, Some(retries));
     Ok(ExitCode::SUCCESS)
 }
+
+/// How long `sse` waits for the event stream before its first update
+/// goes ahead without it.
+const FIRST_UPDATE_WAITS_FOR_STREAM: Duration = Duration::from_secs(2);
 
 /// The loop: runs updates when the schedule says so, and handles triggers
 /// in between, until a stop. `retries` paces the retries of failed
@@ -261,9 +264,11 @@ fn run(
     mut retries: Option<Backoff>,
 ) {
     let mut stream_down = None;
+    let mut first_done = false;
     loop {
         if schedule.is_due(Instant::now()) {
             let status = updater.update();
+            first_done = true;
             let retry_in = match (&mut retries, status) {
                 (Some(backoff), Status::Failed) => Some(backoff.next_delay(random_unit())),
                 (Some(backoff), _) => {
@@ -287,6 +292,10 @@ fn run(
             Err(RecvTimeoutError::Disconnected) => return,
         };
         let now = Instant::now();
+        if !first_done && matches!(trigger, Trigger::StreamLost(_) | Trigger::StreamRefused(_)) {
+            // The first update was waiting for the stream: it need not.
+            schedule.request_now(now);
+        }
         match trigger {
             Trigger::Resync(by) => {
                 info!("resync from marathon requested by {by}");

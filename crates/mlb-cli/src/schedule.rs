@@ -47,6 +47,14 @@ impl Schedule {
         }
     }
 
+    /// Puts the first update off until `at`, unless something asks for
+    /// one sooner (see [`request_now`](Self::request_now)).
+    pub fn defer_first(&mut self, at: Instant) {
+        if self.requested.is_some() {
+            self.requested = Some(at);
+        }
+    }
+
     /// An event arrived: an update is due once events stop for the quiet
     /// period.
     pub fn event(&mut self, now: Instant) {
@@ -98,6 +106,27 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deferred_first_update_waits_unless_asked_for_sooner() {
+        let start = Instant::now();
+        let quiet = Duration::from_millis(500);
+        let mut schedule = Schedule::new(start, quiet, Duration::from_secs(300));
+        schedule.defer_first(start + Duration::from_secs(2));
+        assert!(!schedule.is_due(start + Duration::from_secs(1)));
+        assert!(schedule.is_due(start + Duration::from_secs(2)));
+
+        schedule.request_now(start + Duration::from_millis(100));
+        assert_eq!(schedule.due_at(), start + Duration::from_millis(100));
+
+        // Once the first update is done, there is nothing to defer.
+        schedule.done(start + Duration::from_millis(200), None);
+        schedule.defer_first(start + Duration::from_secs(2));
+        assert_eq!(
+            schedule.due_at(),
+            start + Duration::from_millis(200) + Duration::from_secs(300)
+        );
+    }
 
     const QUIET: Duration = Duration::from_millis(500);
     const RESYNC: Duration = Duration::from_secs(300);

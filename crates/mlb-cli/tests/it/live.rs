@@ -195,6 +195,41 @@ fn a_dropped_stream_reconnects_and_converges() {
     mlb.wait_log("again after");
 }
 
+/// At start-up the first update waits for the event stream, whose
+/// connection asks for one: a single listing of every app serves both.
+#[test]
+fn sse_lists_the_apps_once_at_start_up() {
+    let mut rig = Rig::new();
+    let a = Backend::start("a");
+    let port = free_port();
+    rig.marathon
+        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    rig.start_haproxy();
+
+    let mlb = rig.sse(&[]);
+    wait_served_by(port, &["a"], 2);
+    mlb.wait_log("event stream connected");
+
+    assert_eq!(rig.settled_fetches(), 1, "{:#?}", mlb.logs());
+}
+
+/// Without an event stream the first update goes ahead all the same.
+#[test]
+fn sse_updates_when_the_event_stream_fails_at_start_up() {
+    let mut rig = Rig::new();
+    let a = Backend::start("a");
+    let port = free_port();
+    rig.marathon
+        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    rig.marathon.set_events_reply(Reply::Status(500));
+    rig.start_haproxy();
+
+    let mlb = rig.sse(&[]);
+    wait_served_by(port, &["a"], 2);
+    mlb.wait_log("event stream lost");
+    assert_eq!(rig.settled_fetches(), 1, "{:#?}", mlb.logs());
+}
+
 #[test]
 fn a_burst_of_events_causes_one_update() {
     let mut rig = Rig::new();
