@@ -48,14 +48,24 @@ pub struct MarathonFlags {
 
     /// Seconds to wait for a connection to a Marathon URL before trying
     /// the next one.
-    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_timeout)]
     pub marathon_connect_timeout: Duration,
 
     /// Seconds a request to Marathon may take in all (for the event stream:
     /// until its headers come). A Marathon that accepts and then says
     /// nothing holds an update, and a stop, this long at most.
-    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_timeout)]
     pub marathon_request_timeout: Duration,
+}
+
+/// Parses a timeout in seconds: a number of seconds more than zero, as
+/// a timeout of zero would fail every request.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = parse_seconds(text)?;
+    if timeout.is_zero() {
+        return Err("a timeout must be more than 0 seconds".to_owned());
+    }
+    Ok(timeout)
 }
 
 /// Why no Marathon client could be built from the flags.
@@ -102,5 +112,19 @@ impl MarathonFlags {
             builder = builder.ca_cert_file(path);
         }
         Ok(builder.build()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_seconds_more_than_zero() {
+        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_timeout("60"), Ok(Duration::from_secs(60)));
+        assert!(parse_timeout("0").unwrap_err().contains("more than 0"));
+        assert!(parse_timeout("-1").is_err());
+        assert!(parse_timeout("soon").is_err());
     }
 }
