@@ -28,9 +28,7 @@ fn an_app_scaled_from_one_to_three_tasks_by_an_event_is_served_by_all_three() {
         Backend::start("b"),
         Backend::start("c"),
     );
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
     let mlb = rig.sse(&[]);
     wait_served_by(port, &["a"], 2);
@@ -51,9 +49,7 @@ fn a_killed_task_stops_receiving_traffic() {
         Backend::start("b"),
         Backend::start("c"),
     );
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a, &b, &c], "")]));
+    let port = rig.serve_web(&[&a, &b, &c]);
     rig.start_haproxy();
     let _mlb = rig.sse(&[]);
     wait_served_by(port, &["a", "b", "c"], 6);
@@ -114,9 +110,7 @@ fn an_app_haproxy_refuses_is_left_out_while_a_good_apps_change_lands() {
 fn with_the_first_marathon_down_the_second_is_used() {
     let mut rig = Rig::new();
     let a = Backend::start("a");
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
     let down = format!("http://127.0.0.1:{}", free_port());
     let mut args = rig.args("sse", &[]);
@@ -134,9 +128,7 @@ fn with_the_first_marathon_down_the_second_is_used() {
 fn a_stop_signal_lets_the_running_update_finish() {
     let mut rig = Rig::new();
     let (a, b) = (Backend::start("a"), Backend::start("b"));
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
     // A slow reload: it notes its start, and needs a second to finish.
     let starts = rig.path("starts");
@@ -173,9 +165,7 @@ fn a_stop_signal_lets_the_running_update_finish() {
 fn a_dropped_stream_reconnects_and_converges() {
     let mut rig = Rig::new();
     let (a, b) = (Backend::start("a"), Backend::start("b"));
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
     let mlb = rig.sse(&[]);
     wait_served_by(port, &["a"], 2);
@@ -201,9 +191,7 @@ fn a_dropped_stream_reconnects_and_converges() {
 fn sse_lists_the_apps_once_at_start_up() {
     let mut rig = Rig::new();
     let a = Backend::start("a");
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
 
     let mlb = rig.sse(&[]);
@@ -218,9 +206,7 @@ fn sse_lists_the_apps_once_at_start_up() {
 fn sse_updates_when_the_event_stream_fails_at_start_up() {
     let mut rig = Rig::new();
     let a = Backend::start("a");
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.marathon.set_events_reply(Reply::Status(500));
     rig.start_haproxy();
 
@@ -234,9 +220,7 @@ fn sse_updates_when_the_event_stream_fails_at_start_up() {
 fn a_burst_of_events_causes_one_update() {
     let mut rig = Rig::new();
     let (a, b) = (Backend::start("a"), Backend::start("b"));
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
     // A generous quiet period: a loaded machine must not split the burst.
     let mut args = rig.args("sse", &[]);
@@ -260,9 +244,7 @@ fn a_burst_of_events_causes_one_update() {
 fn operator_endpoints_answer_through_haproxy() {
     let mut rig = Rig::new();
     let a = Backend::start("a");
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
     let _mlb = rig.sse(&["--haproxy-map"]);
     wait_served_by(port, &["a"], 2);
@@ -313,9 +295,7 @@ fn operator_endpoints_answer_through_haproxy() {
 fn signals_resync_reload_and_stop_cleanly() {
     let mut rig = Rig::new();
     let a = Backend::start("a");
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
     let mut mlb = rig.sse(&[]);
     wait_served_by(port, &["a"], 2);
@@ -354,9 +334,7 @@ fn signals_resync_reload_and_stop_cleanly() {
 fn poll_once_applies_then_finds_the_config_unchanged() {
     let mut rig = Rig::new();
     let a = Backend::start("a");
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.start_haproxy();
 
     let (status, logs) = rig.poll_once(&[]);
@@ -400,9 +378,7 @@ fn poll_once_fails_and_keeps_the_config_when_haproxy_refuses_and_cleanup_is_off(
 fn marathon_down_at_start_keeps_the_existing_config_and_recovers_by_itself() {
     let mut rig = Rig::new();
     let a = Backend::start("a");
-    let port = free_port();
-    rig.marathon
-        .set_apps(&apps(&[app("/web", port, &[&a], "")]));
+    let port = rig.serve_web(&[&a]);
     rig.marathon.set_apps_reply(Reply::Status(503));
     rig.marathon.set_events_reply(Reply::Garbage);
     rig.start_haproxy();

@@ -456,6 +456,15 @@ impl Rig {
         Mlb { child, lines }
     }
 
+    /// Has Marathon list one app, `/web`, on a free service port, its
+    /// tasks served by `backends`. Gives the port.
+    pub fn serve_web(&self, backends: &[&Backend]) -> u16 {
+        let port = free_port();
+        self.marathon
+            .set_apps(&apps(&[app("/web", port, backends, "")]));
+        port
+    }
+
     /// Waits until mlb has stopped fetching: the fetch count stays the same
     /// for half a second. Returns that count.
     pub fn settled_fetches(&self) -> usize {
